@@ -1,0 +1,120 @@
+"""Build the demo site (home, approach guide with session guides, stories) in kk, ru and en. Safe to run again."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import translation
+from wagtail.models import Page, Site
+
+from facilitation.factories import RegionFactory
+from stories import demo_content as demo
+from stories.factories import (
+    ApproachPageFactory,
+    HomePageFactory,
+    SessionGuidePageFactory,
+    StoryIndexPageFactory,
+    StoryPageFactory,
+    ThemeFactory,
+)
+from stories.models import HomePage, Theme
+
+DEMO_REGIONS = {
+    "AKT": {"kk": "Ақтөбе облысы", "ru": "Актюбинская область", "en": "Aktobe Region"},
+    "ALA": {"kk": "Алматы", "ru": "Алматы", "en": "Almaty"},
+    "ZKO": {"kk": "Батыс Қазақстан облысы", "ru": "Западно-Казахстанская область", "en": "West Kazakhstan Region"},
+}
+
+
+def per_language(field: str, values: dict) -> dict:
+    return {f"{field}_{lang}": value for lang, value in values.items()}
+
+
+class Command(BaseCommand):
+    help = "Create the demo pages, themes and regions in Kazakh, Russian and English (idempotent)."
+
+    def handle(self, *args, **options):
+        # Saving under Kazakh keeps the untranslated columns in the default language.
+        with translation.override("kk"), transaction.atomic():
+            self.created = 0
+            regions = {code: RegionFactory(code=code, **per_language("name", names)) for code, names in DEMO_REGIONS.items()}
+            themes = {t["slug"]: self._theme(t) for t in demo.THEMES}
+            home = self._home()
+            approach, _ = self._child(home, ApproachPageFactory, demo.APPROACH, body=demo.APPROACH["body"])
+            for guide in demo.GUIDES:
+                self._child(
+                    approach,
+                    SessionGuidePageFactory,
+                    guide,
+                    theme=themes[guide["theme"]],
+                    age_band=guide["age_band"],
+                    prompts={
+                        lang: [("prompt", {"question": q, "age_band": guide["age_band"], "guidance": ""}) for q in qs]
+                        for lang, qs in guide["prompts"].items()
+                    },
+                )
+            index, _ = self._child(home, StoryIndexPageFactory, demo.STORY_INDEX)
+            for story in demo.STORIES:
+                page, created = self._child(
+                    index,
+                    StoryPageFactory,
+                    story,
+                    region=regions[story["region"]],
+                    story_languages=story["languages"],
+                    body=self._story_body(story),
+                )
+                if created:
+                    page.themes.set([themes[slug] for slug in story["themes"]])
+                    page.save_revision().publish()
+        self.stdout.write(self.style.SUCCESS(f"Demo content ready ({self.created} pages created)."))
+
+    def _theme(self, data: dict) -> Theme:
+        return ThemeFactory(slug=data["slug"], **per_language("name", data["name"]))
+
+    def _home(self) -> HomePage:
+        home = HomePage.objects.first()
+        if home is None:
+            root = Page.get_first_root_node()
+            home = HomePageFactory(
+                parent=root,
+                **per_language("title", demo.HOME["title"]),
+                **per_language("slug", demo.HOME["slug"]),
+                **per_language("intro", demo.HOME["intro"]),
+            )
+            self.created += 1
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            Site.objects.create(hostname="localhost", root_page=home, is_default_site=True, site_name="SBG")
+        elif site.root_page_id != home.pk:
+            old_root = site.root_page
+            site.root_page = home
+            site.save()
+            # Wagtail's "Welcome" placeholder page is of no use once the home page is in place.
+            if type(old_root.specific) is Page and not old_root.get_children().exists():
+                old_root.delete()
+        return home
+
+    def _child(self, parent: Page, factory, data: dict, **fields) -> tuple[Page, bool]:
+        """The child with this Kazakh slug, created from the factory when missing. Existing pages are left as edited."""
+        existing = parent.get_children().filter(slug_kk=data["slug"]["kk"]).first()
+        if existing:
+            return existing.specific, False
+        kwargs = {**per_language("title", data["title"]), **per_language("slug", data["slug"])}
+        for name in ("intro", "summary"):
+            if name in data:
+                kwargs.update(per_language(name, data[name]))
+        for name in ("body", "prompts"):
+            if isinstance(fields.get(name), dict):
+                kwargs.update(per_language(name, fields.pop(name)))
+        kwargs.update(fields)
+        self.created += 1
+        return factory(parent=parent, **kwargs), True
+
+    @staticmethod
+    def _story_body(story: dict) -> dict:
+        body = {}
+        for lang, text in story["body"].items():
+            blocks = [("paragraph", text)] if text else []
+            if text and story.get("quote"):
+                quote, who = story["quote"][lang]
+                blocks.append(("quote", {"text": quote, "attribution": who}))
+            body[lang] = blocks
+        return body

@@ -1,0 +1,160 @@
+"""The public site: home, the approach (method guide) with its session guides, and published stories."""
+
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+
+from .blocks import AGE_BANDS, BodyBlock, PromptsBlock
+from .fields import LanguagesField
+from .mixins import TranslatedPageMixin
+
+
+class Theme(models.Model):
+    """A theme stories and prompts are grouped by (family, home place, traditions, school, the future...)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), unique=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug")]
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name or self.slug
+
+
+class HomePage(TranslatedPageMixin, Page):
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["stories.ApproachPage", "stories.StoryIndexPage"]
+    max_count = 1
+    required_translation_fields = ("title", "intro")
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_stories"] = StoryPage.objects.live().public().descendant_of(self).order_by(
+            "-first_published_at"
+        )[:3]
+        context["approach"] = ApproachPage.objects.live().public().child_of(self).first()
+        return context
+
+
+class ApproachPage(TranslatedPageMixin, Page):
+    """The method guide: what the approach is, how a session runs, safeguarding basics."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+
+    parent_page_types = ["stories.HomePage"]
+    subpage_types = ["stories.SessionGuidePage"]
+    required_translation_fields = ("title", "intro")
+
+    class Meta:
+        verbose_name = _("approach page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["guides"] = SessionGuidePage.objects.live().public().child_of(self)
+        return context
+
+
+class SessionGuidePage(TranslatedPageMixin, Page):
+    """Prompts and questions for one theme and one age band of children."""
+
+    theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("theme")
+    )
+    age_band = models.CharField(_("child's age"), max_length=10, choices=AGE_BANDS, blank=True)
+    intro = models.TextField(_("introduction"), blank=True)
+    prompts = StreamField(PromptsBlock(), blank=True, verbose_name=_("prompts"))
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel([FieldPanel("theme"), FieldPanel("age_band")], heading=_("For whom")),
+        FieldPanel("intro"),
+        FieldPanel("prompts"),
+    ]
+
+    parent_page_types = ["stories.ApproachPage"]
+    subpage_types: list[str] = []
+    required_translation_fields = ("title", "prompts")
+
+    class Meta:
+        verbose_name = _("session guide")
+
+
+class StoryIndexPage(TranslatedPageMixin, Page):
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["stories.HomePage"]
+    subpage_types = ["stories.StoryPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("story index page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        stories = StoryPage.objects.live().public().child_of(self).order_by("-first_published_at")
+        theme = request.GET.get("theme")
+        if theme:
+            stories = stories.filter(themes__slug=theme)
+        context["stories"] = stories
+        context["themes"] = Theme.objects.filter(storypage__in=StoryPage.objects.live().public()).distinct()
+        context["current_theme"] = theme
+        return context
+
+
+class StoryPage(TranslatedPageMixin, Page):
+    """A published story. Its body only ever holds what the participants' consents allow."""
+
+    summary = models.TextField(_("summary"), max_length=500)
+    body = StreamField(BodyBlock(), verbose_name=_("body"))
+    themes = ParentalManyToManyField(Theme, blank=True, verbose_name=_("themes"))
+    region = models.ForeignKey(
+        "facilitation.Region",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("region"),
+    )
+    story_languages = LanguagesField(
+        verbose_name=_("languages of the story"), help_text=_("The languages spoken in the recording.")
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [FieldPanel("themes"), FieldPanel("region"), FieldPanel("story_languages")], heading=_("About")
+        ),
+    ]
+
+    parent_page_types = ["stories.StoryIndexPage"]
+    subpage_types: list[str] = []
+    required_translation_fields = ("title", "summary", "body")
+
+    class Meta:
+        verbose_name = _("story")
+        verbose_name_plural = _("stories")
+
+    def story_language_names(self) -> list[str]:
+        return [translation.get_language_info(code)["name_translated"] for code in self.story_languages]
