@@ -1,0 +1,61 @@
+# Stories Between Generations: `make run` starts everything, `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+STAMP := $(VENV)/.deps-installed
+
+.PHONY: setup run test lint messages makemessages lock clean
+
+# Dependencies are installed from the fully pinned lock; re-done only when it changes.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	# --no-deps: the lock lists every package. It leaves out triton (1 GB, GPU-only), which the CPU path never uses.
+	$(BIN)/pip install --quiet --no-deps -r requirements.lock
+	touch $@
+
+setup: $(STAMP)
+	bash scripts/system_packages.sh gettext
+	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
+	# wagtail_modeltranslation's migrate also adds the page translation columns (sync_page_translation_fields).
+	$(BIN)/python manage.py migrate --noinput --verbosity 0
+	$(BIN)/python manage.py update_translation_fields --verbosity 0
+	$(BIN)/python manage.py set_translation_url_paths --verbosity 0
+	$(BIN)/python manage.py load_demo_content
+	$(BIN)/python manage.py create_demo_accounts
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+run: setup
+	$(BIN)/python manage.py run_platform --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	bash scripts/system_packages.sh gettext espeak-ng sox
+	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
+	$(BIN)/ruff check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+makemessages:
+	for lang in kk ru en; do $(BIN)/python manage.py makemessages -l $$lang --ignore=.venv --ignore=static_collected --no-obsolete; done
+
+messages:
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+# Re-resolve pyproject.toml's ranges in a scratch virtualenv and pin the result.
+lock:
+	rm -rf /tmp/sbg-lock && $(PYTHON) -m venv /tmp/sbg-lock
+	/tmp/sbg-lock/bin/pip install --quiet torch==2.13.0 && /tmp/sbg-lock/bin/pip install --quiet ".[test]"
+	( head -2 requirements.lock; /tmp/sbg-lock/bin/pip freeze | grep -v -E '^(triton|stories-between-generations|-e )' | sed 's/+cpu$$//' ) > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+clean:
+	rm -rf $(VENV) var static_collected

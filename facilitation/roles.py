@@ -1,0 +1,92 @@
+"""The programme's roles, as Wagtail groups. Who may do what with which artefact is decided in `policy`."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+ADMINISTRATOR = "Administrators"
+EDITOR = "Programme editors"
+FACILITATOR = "Facilitators"
+SAFEGUARDING = "Safeguarding leads"
+EVALUATOR = "Evaluators"
+
+ROLE_LABELS = {
+    ADMINISTRATOR: _("Administrator"),
+    EDITOR: _("Programme editor"),
+    FACILITATOR: _("Facilitator"),
+    SAFEGUARDING: _("Safeguarding lead"),
+    EVALUATOR: _("Evaluator"),
+}
+
+# Demo account name -> group. `admin` is a superuser, the others get exactly their role's group.
+ROLE_ACCOUNTS = {
+    "admin": ADMINISTRATOR,
+    "editor": EDITOR,
+    "facilitator": FACILITATOR,
+    "safeguarding": SAFEGUARDING,
+    "evaluator": EVALUATOR,
+}
+
+# Model permissions per group ("app_label.codename"). Row-level limits (a facilitator's own sites, pseudonymised
+# evaluator views) are applied on top by `policy` and the admin viewsets' querysets.
+_FACILITATION_MODELS = ("storysession", "family", "participant", "recording", "consentrecord")
+GROUP_PERMISSIONS: dict[str, list[str]] = {
+    ADMINISTRATOR: [],  # granted every permission below
+    EDITOR: [
+        "wagtailadmin.access_admin",
+        "wagtailimages.add_image",
+        "wagtailimages.change_image",
+        "wagtailimages.choose_image",
+        "stories.add_theme",
+        "stories.change_theme",
+        "stories.view_theme",
+    ],
+    FACILITATOR: [
+        "wagtailadmin.access_admin",
+        *[f"facilitation.{verb}_{model}" for model in _FACILITATION_MODELS for verb in ("add", "change", "view")],
+        "facilitation.view_site",
+        "facilitation.view_consentformversion",
+        "media_tools.view_transcript",
+        "media_tools.change_transcript",
+    ],
+    SAFEGUARDING: [
+        "wagtailadmin.access_admin",
+        "facilitation.view_storysession",
+        "facilitation.view_safeguarding_note",
+    ],
+    EVALUATOR: [
+        "wagtailadmin.access_admin",
+        "facilitation.view_evaluation",
+    ],
+}
+
+
+def _permissions(names: list[str]) -> list[Permission]:
+    found = []
+    for name in names:
+        app_label, codename = name.split(".")
+        found.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+    return found
+
+
+@transaction.atomic
+def ensure_role_groups() -> dict[str, Group]:
+    """Create the groups with exactly their permissions (idempotent); editors also get page permissions."""
+    from wagtail.models import GroupPagePermission, Page
+
+    groups = {}
+    every = sorted({p for names in GROUP_PERMISSIONS.values() for p in names})
+    for name, perms in GROUP_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.set(_permissions(every if name == ADMINISTRATOR else perms))
+        groups[name] = group
+    root = Page.get_first_root_node()
+    if root is not None:
+        for group_name in (EDITOR, ADMINISTRATOR):
+            for permission in ("add_page", "change_page", "publish_page", "lock_page", "unlock_page"):
+                GroupPagePermission.objects.get_or_create(
+                    group=groups[group_name],
+                    page=root,
+                    permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=permission),
+                )
+    return groups

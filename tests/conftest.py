@@ -1,0 +1,22 @@
+import os
+
+import pytest
+from django.utils import translation
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip with a visible reason when a service or tool is absent; under CI=true its absence is a failure."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _kazakh_by_default():
+    """Each test starts in the site's default language, as a request without a prefix would."""
+    with translation.override("kk"):
+        yield

@@ -1,0 +1,27 @@
+from django.core.management import call_command
+from django.test import TestCase
+from wagtail.models import Page, Site
+
+from facilitation.models import Region
+from stories.models import ApproachPage, HomePage, SessionGuidePage, StoryPage, Theme
+
+
+class DemoContentTests(TestCase):
+    def test_demo_content_is_trilingual_and_idempotent(self):
+        call_command("load_demo_content", stdout=open("/dev/null", "w"))
+        counts = (Page.objects.count(), Theme.objects.count(), Region.objects.count())
+        call_command("load_demo_content", stdout=open("/dev/null", "w"))
+        self.assertEqual((Page.objects.count(), Theme.objects.count(), Region.objects.count()), counts)
+        self.assertEqual(HomePage.objects.count(), 1)
+        self.assertEqual(ApproachPage.objects.count(), 1)
+        self.assertGreaterEqual(SessionGuidePage.objects.count(), 3)
+        self.assertGreaterEqual(StoryPage.objects.live().count(), 3)
+        self.assertEqual(Site.objects.get(is_default_site=True).root_page.specific, HomePage.objects.get())
+        # Real Kazakh and Russian text, not placeholders.
+        for story in StoryPage.objects.all():
+            self.assertRegex(story.title_kk, r"[әғқңөұүһі]|[А-Яа-я]")
+            self.assertRegex(story.title_ru, r"[А-Яа-я]")
+        for lang, prefix in (("kk", "/kk/"), ("ru", "/ru/"), ("en", "/en/")):
+            response = self.client.get(prefix)
+            self.assertEqual(response.status_code, 200)
+            self.assertContains(response, f'<html lang="{lang}">')
