@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("facilitation.urls")),
 ]
 
 if settings.DEBUG:

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class StoriesConfig(AppConfig):
     name = "stories"
     verbose_name = _("Stories")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

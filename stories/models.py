@@ -3,8 +3,8 @@
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
@@ -139,12 +139,26 @@ class StoryPage(TranslatedPageMixin, Page):
     story_languages = LanguagesField(
         verbose_name=_("languages of the story"), help_text=_("The languages spoken in the recording.")
     )
+    audio = models.ForeignKey(
+        "facilitation.Recording",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("published audio"),
+        help_text=_("Played on the page only while everyone heard in it consents to publishing audio."),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("body"),
         MultiFieldPanel(
             [FieldPanel("themes"), FieldPanel("region"), FieldPanel("story_languages")], heading=_("About")
+        ),
+        MultiFieldPanel(
+            [FieldPanel("audio"), InlinePanel("contributions", label=_("Whose story is used"))],
+            heading=_("Consent for publication"),
+            help_text=_("The story can only be published while each person's consent covers what the page uses."),
         ),
     ]
 
@@ -158,3 +172,22 @@ class StoryPage(TranslatedPageMixin, Page):
 
     def story_language_names(self) -> list[str]:
         return [translation.get_language_info(code)["name_translated"] for code in self.story_languages]
+
+
+class StoryContribution(models.Model):
+    """Whose words, voice or photo a story page uses: the consent policy checks each one before publication."""
+
+    page = ParentalKey(StoryPage, on_delete=models.CASCADE, related_name="contributions")
+    participant = models.ForeignKey(
+        "facilitation.Participant", on_delete=models.PROTECT, related_name="story_contributions",
+        verbose_name=_("participant"),
+    )
+    uses_words = models.BooleanField(_("uses their words"), default=True)
+    uses_audio = models.BooleanField(_("uses their voice"), default=False)
+    uses_photo = models.BooleanField(_("uses a photo of them"), default=False)
+
+    panels = [FieldPanel("participant"), FieldPanel("uses_words"), FieldPanel("uses_audio"), FieldPanel("uses_photo")]
+
+    class Meta:
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")

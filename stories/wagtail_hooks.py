@@ -1,8 +1,13 @@
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import Theme
+from facilitation.policy import Action, may
+
+from .models import StoryPage, Theme
 
 
 class ThemeViewSet(SnippetViewSet):
@@ -16,3 +21,24 @@ class ThemeViewSet(SnippetViewSet):
 
 
 register_snippet(ThemeViewSet)
+
+
+@hooks.register("register_log_actions")
+def register_consent_log_actions(actions):
+    actions.register_action("sbg.consent_unpublish", _("Unpublished: consent withdrawn"), _("Unpublished: consent withdrawn"))
+
+
+@hooks.register("before_publish_page")
+def refuse_publication_without_consent(request, page):
+    """Editors get the reasons on screen; the page stays a draft."""
+    specific = page.specific
+    if not isinstance(specific, StoryPage):
+        return None
+    decision = may(request.user, Action.PUBLISH_STORY, specific)
+    if decision.allowed:
+        return None
+    messages.error(
+        request,
+        _("This story cannot be published: %(reasons)s") % {"reasons": " ".join(str(r) for r in decision.reasons)},
+    )
+    return redirect("wagtailadmin_pages:edit", page.pk)

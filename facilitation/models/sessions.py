@@ -1,0 +1,96 @@
+"""Storytelling sessions: the plan, what happened, how the child was, and who told stories together."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+
+from .programme import Participant, Site
+
+
+class StorySession(ClusterableModel):
+    """One storytelling session at a site: the plan, what happened, and how the child was."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class WishRespected(models.TextChoices):
+        NOT_APPLICABLE = "", _("Not applicable")
+        YES = "yes", _("Yes, the session stopped or changed")
+        NO = "no", _("No")
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("site"))
+    facilitators = ParentalManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="facilitated_sessions", verbose_name=_("facilitators")
+    )
+    starts_at = models.DateTimeField(_("date and time"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    prompts_used = ParentalManyToManyField(
+        "stories.SessionGuidePage", blank=True, related_name="+", verbose_name=_("session guides used")
+    )
+    attendees = ParentalManyToManyField(
+        Participant, blank=True, related_name="sessions_attended", verbose_name=_("attendance")
+    )
+    log = models.TextField(_("what happened"), blank=True)
+    observations = models.TextField(_("observations"), blank=True)
+    log_shareable = models.BooleanField(
+        _("evaluators may read the log and observations"),
+        default=False,
+        help_text=_("Tick only when the text holds nothing that could identify a child."),
+    )
+    child_wished_to_stop = models.BooleanField(_("a child wished to stop"), default=False)
+    wish_respected = models.CharField(
+        _("was the wish respected?"), max_length=3, choices=WishRespected.choices, blank=True
+    )
+    safeguarding_concern = models.BooleanField(_("safeguarding concern"), default=False)
+    safeguarding_note = models.TextField(
+        _("safeguarding note"), blank=True, help_text=_("Visible only to the safeguarding lead and administrators.")
+    )
+    follow_up_actions = models.TextField(_("follow-up actions"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("story session")
+        verbose_name_plural = _("story sessions")
+        ordering = ["-starts_at"]
+        permissions = [
+            ("view_safeguarding_note", _("Can see safeguarding notes")),
+            ("view_evaluation", _("Can see pseudonymised session logs and indicators")),
+        ]
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.starts_at) if timezone.is_aware(self.starts_at) else self.starts_at
+        return f"{self.site.name} · {local:%d.%m.%Y %H:%M}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.child_wished_to_stop and not self.wish_respected:
+            raise ValidationError({"wish_respected": _("Say whether the child's wish to stop was respected.")})
+
+
+class SessionPair(models.Model):
+    """An elder and a child who told a story together in a session."""
+
+    session = ParentalKey(StorySession, on_delete=models.CASCADE, related_name="pairs")
+    elder = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="+", verbose_name=_("elder"),
+        limit_choices_to={"role": "elder"},
+    )
+    child = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="+", verbose_name=_("child"),
+        limit_choices_to={"role": "child"},
+    )
+
+    class Meta:
+        verbose_name = _("elder–child pair")
+        verbose_name_plural = _("elder–child pairs")
+
+    def __str__(self) -> str:
+        return f"{self.elder.code} + {self.child.code}"

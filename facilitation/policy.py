@@ -1,0 +1,346 @@
+"""The one place that answers "may this actor do this with this artefact?".
+
+Every view, export, admin screen, hook and background task asks `may()` (or `authorize()`, which also writes the audit
+log). Nothing about a child is seen, processed or published unless a role allows it *and* a valid consent from
+everyone concerned covers exactly that use. Refusals carry reasons, for the audit log and for staff; the public only
+ever sees a 404.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import roles
+from .models import AuditEvent, ConsentRecord, Participant, Recording, Scope, Site, StorySession
+
+
+class Action(StrEnum):
+    VIEW_RECORDING = "recording.view"
+    STREAM_RECORDING = "recording.stream"
+    DOWNLOAD_RECORDING = "recording.download"
+    LISTEN_PUBLISHED_AUDIO = "recording.listen_published"
+    TRANSCRIBE = "recording.transcribe"
+    VIEW_TRANSCRIPT = "transcript.view"
+    EDIT_TRANSCRIPT = "transcript.edit"
+    EXPORT_TRANSCRIPT = "transcript.export"
+    PUBLISH_STORY = "story.publish"
+    VIEW_PARTICIPANT = "participant.view"
+    VIEW_REAL_NAME = "participant.view_real_name"
+    MANAGE_CONSENT = "consent.manage"
+    VIEW_SESSION = "session.view"
+    EDIT_SESSION = "session.edit"
+    VIEW_SAFEGUARDING_NOTE = "session.view_safeguarding_note"
+    EXPORT_SESSION_LOG = "session.export_log"
+
+
+# Actions whose every attempt, allowed or refused, goes to the audit log.
+AUDITED = {
+    Action.LISTEN_PUBLISHED_AUDIO, Action.VIEW_RECORDING, Action.STREAM_RECORDING, Action.DOWNLOAD_RECORDING, Action.TRANSCRIBE,
+    Action.VIEW_TRANSCRIPT, Action.EDIT_TRANSCRIPT, Action.EXPORT_TRANSCRIPT, Action.EXPORT_SESSION_LOG,
+    Action.VIEW_SAFEGUARDING_NOTE,
+}
+
+
+class _System:
+    """The platform itself acting (a transcription worker): passes role checks, never consent checks."""
+
+    is_authenticated = True
+    pk = None
+    username = "system"
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = _System()
+
+
+@dataclass
+class Decision:
+    allowed: bool
+    reasons: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    @classmethod
+    def refuse(cls, *reasons: str) -> Decision:
+        return cls(False, list(reasons))
+
+
+# --- Roles -------------------------------------------------------------------------------------------------------
+
+def role_names(actor: Any) -> set[str]:
+    if actor is SYSTEM:
+        return {"system"}
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return set()
+    if actor.is_superuser:
+        return {roles.ADMINISTRATOR}
+    cached = getattr(actor, "_sbg_roles", None)
+    if cached is None:
+        cached = set(actor.groups.values_list("name", flat=True)) & set(roles.ROLE_LABELS)
+        actor._sbg_roles = cached
+    return cached
+
+
+def is_admin(actor: Any) -> bool:
+    return roles.ADMINISTRATOR in role_names(actor)
+
+
+def facilitates(actor: Any, site: Site) -> bool:
+    return roles.FACILITATOR in role_names(actor) and site.facilitators.filter(pk=actor.pk).exists()
+
+
+def sites_of(actor: Any):
+    """The sites whose records this actor may work with (all of them for administrators)."""
+    if is_admin(actor) or actor is SYSTEM:
+        return Site.objects.all()
+    if roles.FACILITATOR in role_names(actor):
+        return Site.objects.filter(facilitators=actor)
+    return Site.objects.none()
+
+
+# --- Consent -----------------------------------------------------------------------------------------------------
+
+@dataclass
+class ConsentState:
+    participant: Participant
+    scopes: set[str]
+    languages: set[str]
+    reasons: list[str]
+
+
+def consent_state(participant: Participant, on: datetime.date | None = None) -> ConsentState:
+    """What the participant's current (latest) consent allows today. A child's "no" always wins."""
+    on = on or timezone.localdate()
+    record = participant.consent_records.select_related("form_version").order_by("-recorded_at", "-id").first()
+    code = participant.code
+    if record is None:
+        return ConsentState(participant, set(), set(), [_("%(code)s: no consent recorded.") % {"code": code}])
+    if record.review_on and on > record.review_on:
+        return ConsentState(
+            participant, set(), set(),
+            [_("%(code)s: consent expired on %(date)s and must be asked again.") % {
+                "code": code, "date": record.review_on.strftime("%d.%m.%Y")}],
+        )
+    if participant.is_child:
+        if record.child_assent != ConsentRecord.Assent.YES:
+            return ConsentState(participant, set(), set(), [_("%(code)s: the child said no.") % {"code": code}])
+        if record.kind == ConsentRecord.Kind.GRANT and record.given_by != ConsentRecord.GivenBy.GUARDIAN:
+            return ConsentState(
+                participant, set(), set(), [_("%(code)s: no guardian's consent.") % {"code": code}]
+            )
+        limit = participant.eighteenth_birthday()
+        if limit and on >= limit:
+            return ConsentState(
+                participant, set(), set(), [_("%(code)s: now an adult; their own consent is needed.") % {"code": code}]
+            )
+    return ConsentState(participant, record.scopes, set(record.publish_languages or []), [])
+
+
+def _require_scopes(participants, needed: set[str], languages: set[str] | None = None) -> list[str]:
+    reasons: list[str] = []
+    labels = dict(Scope.choices)
+    for participant in participants:
+        state = consent_state(participant)
+        if state.reasons:
+            reasons.extend(state.reasons)
+            continue
+        for scope in sorted(needed - state.scopes):
+            reasons.append(_("%(code)s: no consent to “%(scope)s”.") % {"code": participant.code, "scope": labels[scope]})
+        if languages and needed & {Scope.PUBLISH_TEXT, Scope.PUBLISH_AUDIO, Scope.PUBLISH_PHOTOS}:
+            for language in sorted(languages - state.languages):
+                reasons.append(
+                    _("%(code)s: no consent to publish in %(language)s.") % {"code": participant.code, "language": language}
+                )
+    return reasons
+
+
+def recording_consent(recording: Recording, needed: set[str]) -> list[str]:
+    """A recording needs the consent of everyone heard in it."""
+    speakers = list(recording.speakers.select_related("family__site__region"))
+    if not speakers:
+        return [_("Nobody is listed as heard in this recording.")]
+    return _require_scopes(speakers, needed)
+
+
+# --- The policy ---------------------------------------------------------------------------------------------------
+
+def may(actor: Any, action: Action, artefact: Any, **context: Any) -> Decision:
+    """Decide one action on one artefact. Pure: no side effects (see `authorize` for the audited form)."""
+    handler = _HANDLERS.get(Action(action))
+    if handler is None:
+        return Decision.refuse(f"unknown action {action}")
+    return handler(actor, artefact, **context)
+
+
+def authorize(actor: Any, action: Action, artefact: Any, **context: Any) -> Decision:
+    """`may`, plus an audit event for every attempt on recordings, transcripts, logs and safeguarding notes."""
+    decision = may(actor, action, artefact, **context)
+    if Action(action) in AUDITED:
+        audit(actor, action, artefact, decision.allowed, decision.reasons, context.get("detail"))
+    return decision
+
+
+def audit(actor: Any, action: str, artefact: Any, allowed: bool, reasons: list[str] | None = None,
+          detail: dict | None = None) -> AuditEvent:
+    user = actor if getattr(actor, "pk", None) and getattr(actor, "is_authenticated", False) else None
+    label = getattr(actor, "username", "") or ("anonymous" if actor is not SYSTEM else "system")
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_label=str(label),
+        action=str(action),
+        target_type=artefact._meta.label_lower if hasattr(artefact, "_meta") else type(artefact).__name__,
+        target_id=str(getattr(artefact, "pk", "")),
+        target_label=pseudonymous_label(artefact),
+        allowed=allowed,
+        reasons=[str(r) for r in (reasons or [])],
+        detail=detail or {},
+    )
+
+
+def pseudonymous_label(artefact: Any) -> str:
+    if isinstance(artefact, Participant):
+        return artefact.code
+    if isinstance(artefact, Recording):
+        return f"recording #{artefact.pk} ({artefact.family.code})"
+    if isinstance(artefact, ConsentRecord):
+        return f"consent #{artefact.pk} ({artefact.participant.code})"
+    if hasattr(artefact, "recording"):
+        return f"{artefact._meta.verbose_name} #{artefact.pk} (recording #{artefact.recording_id})"
+    return f"{getattr(artefact, '_meta', None) and artefact._meta.verbose_name} #{getattr(artefact, 'pk', '')}"
+
+
+def _staff_for_site(actor: Any, site: Site, *, system_ok: bool = False) -> list[str]:
+    if actor is SYSTEM:
+        return [] if system_ok else [_("Not for the system account.")]
+    if is_admin(actor) or facilitates(actor, site):
+        return []
+    return [_("Only administrators and this site's facilitators may do this.")]
+
+
+def _recording_access(actor, recording: Recording, **context) -> Decision:
+    reasons = _staff_for_site(actor, recording.site)
+    if recording.deleted_at or not recording.file:
+        reasons.append(_("The recording has been deleted."))
+    reasons += recording_consent(recording, {Scope.RECORD, Scope.ARCHIVE})
+    return Decision(not reasons, reasons)
+
+
+def _listen_published(actor, recording: Recording, page=None, **context) -> Decision:
+    """Anyone may hear a recording that is the audio of a live story page, while everyone heard consents to it."""
+    reasons = []
+    if page is None or not page.live or getattr(page, "audio_id", None) != recording.pk:
+        reasons.append(_("Not the audio of a published story."))
+    if recording.deleted_at or not recording.file:
+        reasons.append(_("The recording has been deleted."))
+    reasons += recording_consent(recording, {Scope.RECORD, Scope.ARCHIVE, Scope.PUBLISH_AUDIO})
+    return Decision(not reasons, reasons)
+
+
+def _transcribe(actor, recording: Recording, **context) -> Decision:
+    reasons = _staff_for_site(actor, recording.site, system_ok=True)
+    if recording.deleted_at or not recording.file:
+        reasons.append(_("The recording has been deleted."))
+    reasons += recording_consent(recording, {Scope.RECORD, Scope.TRANSCRIBE})
+    return Decision(not reasons, reasons)
+
+
+def _transcript_access(actor, transcript, **context) -> Decision:
+    recording = transcript.recording if hasattr(transcript, "recording") else transcript
+    reasons = _staff_for_site(actor, recording.site)
+    reasons += recording_consent(recording, {Scope.RECORD, Scope.TRANSCRIBE, Scope.ARCHIVE})
+    return Decision(not reasons, reasons)
+
+
+PUBLICATION_SCOPES = {"uses_words": Scope.PUBLISH_TEXT, "uses_audio": Scope.PUBLISH_AUDIO, "uses_photo": Scope.PUBLISH_PHOTOS}
+
+
+def _publish_story(actor, page, languages: set[str] | None = None, **context) -> Decision:
+    """A story may go live only if every contributor consents to each use it makes, in each language it is shown."""
+    reasons = []
+    if actor is not SYSTEM and not (is_admin(actor) or roles.EDITOR in role_names(actor)):
+        reasons.append(_("Only programme editors and administrators publish stories."))
+    languages = set(languages) if languages is not None else set(page.available_languages())
+    for contribution in page.contributions.all():
+        needed = {scope for flag, scope in PUBLICATION_SCOPES.items() if getattr(contribution, flag)}
+        if needed:
+            reasons += _require_scopes([contribution.participant], needed, languages)
+    if getattr(page, "audio_id", None):
+        reasons += recording_consent(page.audio, {Scope.RECORD, Scope.ARCHIVE, Scope.PUBLISH_AUDIO})
+    return Decision(not reasons, reasons)
+
+
+def _participant(actor, participant: Participant, **context) -> Decision:
+    names = role_names(actor)
+    if is_admin(actor) or facilitates(actor, participant.family.site) or roles.SAFEGUARDING in names:
+        return Decision(True)
+    if roles.EVALUATOR in names:
+        reasons = _require_scopes([participant], {Scope.EVALUATION})
+        return Decision(not reasons, reasons)
+    return Decision.refuse(_("Not allowed to see participants."))
+
+
+def _real_name(actor, participant: Participant, **context) -> Decision:
+    if is_admin(actor) or facilitates(actor, participant.family.site):
+        return Decision(True)
+    return Decision.refuse(_("Real names are restricted to the site's facilitators."))
+
+
+def _manage_consent(actor, participant: Participant, **context) -> Decision:
+    reasons = _staff_for_site(actor, participant.family.site)
+    return Decision(not reasons, reasons)
+
+
+def _view_session(actor, session: StorySession, **context) -> Decision:
+    names = role_names(actor)
+    if is_admin(actor) or facilitates(actor, session.site) or names & {roles.SAFEGUARDING, roles.EVALUATOR}:
+        return Decision(True)
+    return Decision.refuse(_("Not allowed to see this session."))
+
+
+def _edit_session(actor, session: StorySession, **context) -> Decision:
+    reasons = _staff_for_site(actor, session.site)
+    return Decision(not reasons, reasons)
+
+
+def _safeguarding_note(actor, session: StorySession, **context) -> Decision:
+    if is_admin(actor) or roles.SAFEGUARDING in role_names(actor):
+        return Decision(True)
+    return Decision.refuse(_("Safeguarding notes are for the safeguarding lead only."))
+
+
+def _export_session_log(actor, site_or_none, **context) -> Decision:
+    names = role_names(actor)
+    if is_admin(actor) or roles.EVALUATOR in names:
+        return Decision(True)
+    if isinstance(site_or_none, Site) and facilitates(actor, site_or_none):
+        return Decision(True)
+    return Decision.refuse(_("Not allowed to export session logs."))
+
+
+_HANDLERS = {
+    Action.VIEW_RECORDING: _recording_access,
+    Action.STREAM_RECORDING: _recording_access,
+    Action.DOWNLOAD_RECORDING: _recording_access,
+    Action.LISTEN_PUBLISHED_AUDIO: _listen_published,
+    Action.TRANSCRIBE: _transcribe,
+    Action.VIEW_TRANSCRIPT: _transcript_access,
+    Action.EDIT_TRANSCRIPT: _transcript_access,
+    Action.EXPORT_TRANSCRIPT: _transcript_access,
+    Action.PUBLISH_STORY: _publish_story,
+    Action.VIEW_PARTICIPANT: _participant,
+    Action.VIEW_REAL_NAME: _real_name,
+    Action.MANAGE_CONSENT: _manage_consent,
+    Action.VIEW_SESSION: _view_session,
+    Action.EDIT_SESSION: _edit_session,
+    Action.VIEW_SAFEGUARDING_NOTE: _safeguarding_note,
+    Action.EXPORT_SESSION_LOG: _export_session_log,
+}

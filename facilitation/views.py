@@ -1,0 +1,32 @@
+"""Private files. Everything refused answers 404, so the existence of a record is never revealed."""
+
+from pathlib import Path
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .models import Recording
+from .policy import Action, authorize
+from .serving import serve_private_file
+
+
+def recording_file(request, pk: int, download: bool = False):
+    recording = get_object_or_404(Recording.objects.select_related("family__site"), pk=pk)
+    action = Action.DOWNLOAD_RECORDING if download else Action.STREAM_RECORDING
+    if not authorize(request.user, action, recording, detail={"range": request.headers.get("Range", "")}):
+        raise Http404
+    suffix = Path(recording.file.name).suffix
+    return serve_private_file(request, recording.file, filename=f"recording-{recording.pk}{suffix}", download=download)
+
+
+def published_story_audio(request, page_id: int):
+    """The public audio of a live story page, while everyone heard in it consents to publishing audio."""
+    from stories.models import StoryPage
+
+    page = StoryPage.objects.live().public().filter(pk=page_id).select_related("audio").first()
+    if page is None or page.audio is None:
+        raise Http404
+    if not authorize(request.user, Action.LISTEN_PUBLISHED_AUDIO, page.audio, page=page):
+        raise Http404
+    suffix = Path(page.audio.file.name).suffix
+    return serve_private_file(request, page.audio.file, filename=f"story-{page.pk}{suffix}")

@@ -1,0 +1,87 @@
+"""Every role (and anonymous) against every private URL and programme admin view, from the outside, by URL."""
+
+from django.test import TestCase
+
+from .world import build_world
+
+ROLES = ["anonymous", "admin", "editor", "facilitator_a", "facilitator_b", "safeguarding", "evaluator"]
+REFUSED = {302, 403, 404}
+
+
+class AccessMatrixTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.w = build_world()
+
+    def status(self, role: str, url: str) -> int:
+        self.client.logout()
+        if role != "anonymous":
+            self.client.force_login(self.w.users[role])
+        response = self.client.get(url)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+        return response.status_code
+
+    def check(self, url: str, allowed: set[str], *, refused_status: set[int] = REFUSED):
+        for role in ROLES:
+            code = self.status(role, url)
+            with self.subTest(role=role, url=url):
+                if role in allowed:
+                    self.assertEqual(code, 200, f"{role} should reach {url}")
+                else:
+                    self.assertIn(code, refused_status, f"{role} must not reach {url}")
+
+    def test_private_recording_urls_are_404_to_everyone_refused(self):
+        a, b = self.w.recording_a.pk, self.w.recording_b.pk
+        self.check(f"/private/recordings/{a}/", {"admin", "facilitator_a"}, refused_status={404})
+        self.check(f"/private/recordings/{a}/download/", {"admin", "facilitator_a"}, refused_status={404})
+        self.check(f"/private/recordings/{b}/", {"admin", "facilitator_b"}, refused_status={404})
+        self.check("/private/recordings/999999/", set(), refused_status={404})
+
+    def test_participants_in_the_admin(self):
+        self.check("/admin/snippets/facilitation/participant/", {"admin", "facilitator_a", "facilitator_b"})
+        self.check(f"/admin/snippets/facilitation/participant/edit/{self.w.child_a.pk}/", {"admin", "facilitator_a"})
+        self.check(f"/admin/snippets/facilitation/participant/edit/{self.w.elder_b.pk}/", {"admin", "facilitator_b"})
+
+    def test_facilitator_lists_only_their_own_site(self):
+        self.client.force_login(self.w.users["facilitator_b"])
+        html = self.client.get("/admin/snippets/facilitation/participant/").content.decode()
+        self.assertIn(self.w.elder_b.code, html)
+        self.assertNotIn(self.w.child_a.code, html)
+        html = self.client.get("/admin/snippets/facilitation/recording/").content.decode()
+        self.assertNotIn(f"/edit/{self.w.recording_a.pk}/", html)
+
+    def test_sessions_recordings_and_consent_in_the_admin(self):
+        s = self.w.session_a.pk
+        self.check(f"/admin/snippets/facilitation/storysession/edit/{s}/", {"admin", "facilitator_a"})
+        self.check(f"/admin/snippets/facilitation/recording/edit/{self.w.recording_a.pk}/", {"admin", "facilitator_a"})
+        self.check("/admin/snippets/facilitation/consentrecord/add/", {"admin", "facilitator_a", "facilitator_b"})
+        record = self.w.child_a.consent_records.get()
+        self.check(f"/admin/snippets/facilitation/consentrecord/inspect/{record.pk}/", {"admin", "facilitator_a"})
+        # Append-only: nobody edits or deletes a consent record, not even an administrator.
+        self.check(f"/admin/snippets/facilitation/consentrecord/edit/{record.pk}/", set())
+        self.check(f"/admin/snippets/facilitation/consentrecord/delete/{record.pk}/", set())
+
+    def test_role_screens(self):
+        self.check("/admin/safeguarding/", {"admin", "safeguarding"})
+        self.check("/admin/evaluation/", {"admin", "evaluator"})
+        self.check("/admin/evaluation/session-log.csv", {"admin", "evaluator"})
+        self.check("/admin/snippets/facilitation/auditevent/", {"admin"})
+
+    def test_safeguarding_note_is_shown_only_to_the_safeguarding_lead(self):
+        note = "Бала ұйықтай алмайды (private)"
+        self.client.force_login(self.w.users["facilitator_a"])
+        edit = self.client.get(f"/admin/snippets/facilitation/storysession/edit/{self.w.session_a.pk}/")
+        self.assertNotContains(edit, note)
+        self.client.force_login(self.w.users["safeguarding"])
+        self.assertContains(self.client.get("/admin/safeguarding/"), note)
+
+    def test_real_names_never_reach_evaluators(self):
+        self.client.force_login(self.w.users["evaluator"])
+        for url in ("/admin/evaluation/", "/admin/evaluation/session-log.csv"):
+            body = self.client.get(url).content.decode()
+            for name in ("Айгүл", "Нұрлан", "Бақыт"):
+                self.assertNotIn(name, body)
+            self.assertNotIn("Private log text B", body)
+            self.assertNotIn("ұйықтай", body)
+            self.assertIn("The elder told about the river.", body)
