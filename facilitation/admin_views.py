@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from . import policy, roles
 from .models import StorySession
 from .policy import Action
+from .views import not_found
 
 # What an evaluator may see of a session: structure, never names, recordings, transcripts or safeguarding notes.
 EVALUATION_COLUMNS = [
@@ -34,11 +35,14 @@ def evaluation_rows(actor):
     )
     rows = []
     for session in sessions:
+
         def visible(participant):
             return policy.may(actor, Action.VIEW_PARTICIPANT, participant).allowed
 
         pairs = [
-            f"{pair.elder.code}+{pair.child.code}" for pair in session.pairs.all() if visible(pair.elder) and visible(pair.child)
+            f"{pair.elder.code}+{pair.child.code}"
+            for pair in session.pairs.all()
+            if visible(pair.elder) and visible(pair.child)
         ]
         rows.append(
             {
@@ -69,7 +73,7 @@ def evaluation_index(request):
 
 def evaluation_export(request):
     if not policy.authorize(request.user, Action.EXPORT_SESSION_LOG, None, detail={"format": "csv"}):
-        raise Http404
+        return not_found(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="session-log.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 Cyrillic correctly with a BOM
@@ -87,5 +91,7 @@ def safeguarding_index(request):
     for session in sessions:
         policy.authorize(request.user, Action.VIEW_SAFEGUARDING_NOTE, session)
     return TemplateResponse(
-        request, "facilitation/safeguarding_index.html", {"sessions": sessions, "header_title": _("Safeguarding concerns")}
+        request,
+        "facilitation/safeguarding_index.html",
+        {"sessions": sessions, "header_title": _("Safeguarding concerns")},
     )

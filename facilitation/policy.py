@@ -41,8 +41,15 @@ class Action(StrEnum):
 
 # Actions whose every attempt, allowed or refused, goes to the audit log.
 AUDITED = {
-    Action.LISTEN_PUBLISHED_AUDIO, Action.VIEW_RECORDING, Action.STREAM_RECORDING, Action.DOWNLOAD_RECORDING, Action.TRANSCRIBE,
-    Action.VIEW_TRANSCRIPT, Action.EDIT_TRANSCRIPT, Action.EXPORT_TRANSCRIPT, Action.EXPORT_SESSION_LOG,
+    Action.LISTEN_PUBLISHED_AUDIO,
+    Action.VIEW_RECORDING,
+    Action.STREAM_RECORDING,
+    Action.DOWNLOAD_RECORDING,
+    Action.TRANSCRIBE,
+    Action.VIEW_TRANSCRIPT,
+    Action.EDIT_TRANSCRIPT,
+    Action.EXPORT_TRANSCRIPT,
+    Action.EXPORT_SESSION_LOG,
     Action.VIEW_SAFEGUARDING_NOTE,
 }
 
@@ -75,6 +82,7 @@ class Decision:
 
 
 # --- Roles -------------------------------------------------------------------------------------------------------
+
 
 def role_names(actor: Any) -> set[str]:
     if actor is SYSTEM:
@@ -109,6 +117,7 @@ def sites_of(actor: Any):
 
 # --- Consent -----------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class ConsentState:
     participant: Participant
@@ -126,17 +135,19 @@ def consent_state(participant: Participant, on: datetime.date | None = None) -> 
         return ConsentState(participant, set(), set(), [_("%(code)s: no consent recorded.") % {"code": code}])
     if record.review_on and on > record.review_on:
         return ConsentState(
-            participant, set(), set(),
-            [_("%(code)s: consent expired on %(date)s and must be asked again.") % {
-                "code": code, "date": record.review_on.strftime("%d.%m.%Y")}],
+            participant,
+            set(),
+            set(),
+            [
+                _("%(code)s: consent expired on %(date)s and must be asked again.")
+                % {"code": code, "date": record.review_on.strftime("%d.%m.%Y")}
+            ],
         )
     if participant.is_child:
         if record.child_assent != ConsentRecord.Assent.YES:
             return ConsentState(participant, set(), set(), [_("%(code)s: the child said no.") % {"code": code}])
         if record.kind == ConsentRecord.Kind.GRANT and record.given_by != ConsentRecord.GivenBy.GUARDIAN:
-            return ConsentState(
-                participant, set(), set(), [_("%(code)s: no guardian's consent.") % {"code": code}]
-            )
+            return ConsentState(participant, set(), set(), [_("%(code)s: no guardian's consent.") % {"code": code}])
         limit = participant.eighteenth_birthday()
         if limit and on >= limit:
             return ConsentState(
@@ -154,11 +165,14 @@ def _require_scopes(participants, needed: set[str], languages: set[str] | None =
             reasons.extend(state.reasons)
             continue
         for scope in sorted(needed - state.scopes):
-            reasons.append(_("%(code)s: no consent to “%(scope)s”.") % {"code": participant.code, "scope": labels[scope]})
+            reasons.append(
+                _("%(code)s: no consent to “%(scope)s”.") % {"code": participant.code, "scope": labels[scope]}
+            )
         if languages and needed & {Scope.PUBLISH_TEXT, Scope.PUBLISH_AUDIO, Scope.PUBLISH_PHOTOS}:
             for language in sorted(languages - state.languages):
                 reasons.append(
-                    _("%(code)s: no consent to publish in %(language)s.") % {"code": participant.code, "language": language}
+                    _("%(code)s: no consent to publish in %(language)s.")
+                    % {"code": participant.code, "language": language}
                 )
     return reasons
 
@@ -172,6 +186,7 @@ def recording_consent(recording: Recording, needed: set[str]) -> list[str]:
 
 
 # --- The policy ---------------------------------------------------------------------------------------------------
+
 
 def may(actor: Any, action: Action, artefact: Any, **context: Any) -> Decision:
     """Decide one action on one artefact. Pure: no side effects (see `authorize` for the audited form)."""
@@ -189,8 +204,9 @@ def authorize(actor: Any, action: Action, artefact: Any, **context: Any) -> Deci
     return decision
 
 
-def audit(actor: Any, action: str, artefact: Any, allowed: bool, reasons: list[str] | None = None,
-          detail: dict | None = None) -> AuditEvent:
+def audit(
+    actor: Any, action: str, artefact: Any, allowed: bool, reasons: list[str] | None = None, detail: dict | None = None
+) -> AuditEvent:
     user = actor if getattr(actor, "pk", None) and getattr(actor, "is_authenticated", False) else None
     label = getattr(actor, "username", "") or ("anonymous" if actor is not SYSTEM else "system")
     return AuditEvent.objects.create(
@@ -260,7 +276,11 @@ def _transcript_access(actor, transcript, **context) -> Decision:
     return Decision(not reasons, reasons)
 
 
-PUBLICATION_SCOPES = {"uses_words": Scope.PUBLISH_TEXT, "uses_audio": Scope.PUBLISH_AUDIO, "uses_photo": Scope.PUBLISH_PHOTOS}
+PUBLICATION_SCOPES = {
+    "uses_words": Scope.PUBLISH_TEXT,
+    "uses_audio": Scope.PUBLISH_AUDIO,
+    "uses_photo": Scope.PUBLISH_PHOTOS,
+}
 
 
 def _publish_story(actor, page, languages: set[str] | None = None, **context) -> Decision:

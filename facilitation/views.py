@@ -4,17 +4,23 @@ from pathlib import Path
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.views.defaults import page_not_found
 
 from .models import Recording
 from .policy import Action, authorize
 from .serving import serve_private_file
 
 
+def not_found(request):
+    """A 404 *response*, not a raised Http404: raising would roll back the request's transaction, audit row included."""
+    return page_not_found(request, Http404())
+
+
 def recording_file(request, pk: int, download: bool = False):
     recording = get_object_or_404(Recording.objects.select_related("family__site"), pk=pk)
     action = Action.DOWNLOAD_RECORDING if download else Action.STREAM_RECORDING
     if not authorize(request.user, action, recording, detail={"range": request.headers.get("Range", "")}):
-        raise Http404
+        return not_found(request)
     suffix = Path(recording.file.name).suffix
     return serve_private_file(request, recording.file, filename=f"recording-{recording.pk}{suffix}", download=download)
 
@@ -27,6 +33,6 @@ def published_story_audio(request, page_id: int):
     if page is None or page.audio is None:
         raise Http404
     if not authorize(request.user, Action.LISTEN_PUBLISHED_AUDIO, page.audio, page=page):
-        raise Http404
+        return not_found(request)
     suffix = Path(page.audio.file.name).suffix
     return serve_private_file(request, page.audio.file, filename=f"story-{page.pk}{suffix}")

@@ -202,6 +202,7 @@ class ConsentRecordViewSet(ScopedSnippetViewSet):
     def construct_view(self, view_class, **kwargs):
         view = super().construct_view(view_class, **kwargs)
         if view_class in (self.edit_view_class, self.delete_view_class, self.copy_view_class):
+
             def refuse(request, *args, **kwargs):
                 raise Http404
 

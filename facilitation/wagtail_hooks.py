@@ -66,7 +66,10 @@ class RoleMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def evaluation_menu_item():
     return RoleMenuItem(
-        _("Session logs (evaluation)"), reverse("facilitation_evaluation"), icon_name="table", order=210,
+        _("Session logs (evaluation)"),
+        reverse("facilitation_evaluation"),
+        icon_name="table",
+        order=210,
         allowed_roles={roles.EVALUATOR},
     )
 
@@ -74,6 +77,9 @@ def evaluation_menu_item():
 @hooks.register("register_admin_menu_item")
 def safeguarding_menu_item():
     return RoleMenuItem(
-        _("Safeguarding concerns"), reverse("facilitation_safeguarding"), icon_name="warning", order=220,
+        _("Safeguarding concerns"),
+        reverse("facilitation_safeguarding"),
+        icon_name="warning",
+        order=220,
         allowed_roles={roles.SAFEGUARDING},
     )

@@ -1,7 +1,11 @@
 """The demo site's texts, in Kazakh, Russian and English. Real sentences, so a newcomer sees what the site is for."""
 
 HOME = {
-    "title": {"kk": "Ұрпақтар арасындағы әңгімелер", "ru": "Рассказы между поколениями", "en": "Stories Between Generations"},
+    "title": {
+        "kk": "Ұрпақтар арасындағы әңгімелер",
+        "ru": "Рассказы между поколениями",
+        "en": "Stories Between Generations",
+    },
     "slug": {"kk": "bastu", "ru": "glavnaya", "en": "home"},
     "intro": {
         "kk": "<p>Ата-әжелер мен балалар бірге әңгіме жазады: ауыл туралы, отбасы туралы, туған жер туралы. "
@@ -26,28 +30,46 @@ APPROACH = {
     },
     "body": {
         "kk": [
-            ("paragraph", "<h2>Сессия қалай өтеді</h2><p>Дайындалған фасилитатор ақсақал мен баланы кездестіреді. "
-             "Олар бір тақырыпты таңдайды, ақсақал әңгімелейді, бала сұрақ қояды. Әңгіме баланың келісімімен ғана "
-             "жазылады.</p>"),
-            ("paragraph", "<h2>Қауіпсіздік негіздері</h2><p>Баланың аты ешқашан жарияланбайды. Бала кез келген "
-             "уақытта тоқтай алады, және бұл тілек әрқашан құрметтеледі. Келісімді кез келген уақытта қайтарып алуға "
-             "болады.</p>"),
+            (
+                "paragraph",
+                "<h2>Сессия қалай өтеді</h2><p>Дайындалған фасилитатор ақсақал мен баланы кездестіреді. "
+                "Олар бір тақырыпты таңдайды, ақсақал әңгімелейді, бала сұрақ қояды. Әңгіме баланың келісімімен ғана "
+                "жазылады.</p>",
+            ),
+            (
+                "paragraph",
+                "<h2>Қауіпсіздік негіздері</h2><p>Баланың аты ешқашан жарияланбайды. Бала кез келген "
+                "уақытта тоқтай алады, және бұл тілек әрқашан құрметтеледі. Келісімді кез келген уақытта қайтарып алуға "
+                "болады.</p>",
+            ),
             ("quote", {"text": "Әңгіме — ұрпақтар арасындағы көпір.", "attribution": "Фасилитатор"}),
         ],
         "ru": [
-            ("paragraph", "<h2>Как проходит сессия</h2><p>Обученный фасилитатор встречается со старшим и ребёнком. "
-             "Они выбирают тему, старший рассказывает, ребёнок задаёт вопросы. Запись ведётся только с согласия "
-             "ребёнка и его законного представителя.</p>"),
-            ("paragraph", "<h2>Основы безопасности</h2><p>Имя ребёнка никогда не публикуется. Ребёнок может "
-             "остановиться в любой момент, и это желание всегда уважают. Согласие можно отозвать в любое время.</p>"),
+            (
+                "paragraph",
+                "<h2>Как проходит сессия</h2><p>Обученный фасилитатор встречается со старшим и ребёнком. "
+                "Они выбирают тему, старший рассказывает, ребёнок задаёт вопросы. Запись ведётся только с согласия "
+                "ребёнка и его законного представителя.</p>",
+            ),
+            (
+                "paragraph",
+                "<h2>Основы безопасности</h2><p>Имя ребёнка никогда не публикуется. Ребёнок может "
+                "остановиться в любой момент, и это желание всегда уважают. Согласие можно отозвать в любое время.</p>",
+            ),
             ("quote", {"text": "Рассказ — это мост между поколениями.", "attribution": "Фасилитатор"}),
         ],
         "en": [
-            ("paragraph", "<h2>How a session runs</h2><p>A trained facilitator meets an elder and a child. They choose "
-             "a theme, the elder tells, the child asks. A story is recorded only with the consent of the child and "
-             "of the guardian.</p>"),
-            ("paragraph", "<h2>Safeguarding basics</h2><p>A child's name is never published. A child may stop at any "
-             "moment, and that wish is always respected. Consent can be withdrawn at any time.</p>"),
+            (
+                "paragraph",
+                "<h2>How a session runs</h2><p>A trained facilitator meets an elder and a child. They choose "
+                "a theme, the elder tells, the child asks. A story is recorded only with the consent of the child and "
+                "of the guardian.</p>",
+            ),
+            (
+                "paragraph",
+                "<h2>Safeguarding basics</h2><p>A child's name is never published. A child may stop at any "
+                "moment, and that wish is always respected. Consent can be withdrawn at any time.</p>",
+            ),
             ("quote", {"text": "A story is a bridge between generations.", "attribution": "Facilitator"}),
         ],
     },
@@ -183,8 +205,7 @@ STORIES = [
             "en": "",
         },
         "body": {
-            "kk": "<p>Көженің жеті дәмі бар: су, ет, тұз, май, ұн, дән және сүт. Әрқайсысы жаңа жылдың бір "
-            "тілегі.</p>",
+            "kk": "<p>Көженің жеті дәмі бар: су, ет, тұз, май, ұн, дән және сүт. Әрқайсысы жаңа жылдың бір тілегі.</p>",
             "ru": "<p>У коже семь вкусов: вода, мясо, соль, масло, мука, зерно и молоко. Каждый — одно пожелание "
             "на новый год.</p>",
             "en": "",

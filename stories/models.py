@@ -46,9 +46,9 @@ class HomePage(TranslatedPageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["latest_stories"] = StoryPage.objects.live().public().descendant_of(self).order_by(
-            "-first_published_at"
-        )[:3]
+        context["latest_stories"] = (
+            StoryPage.objects.live().public().descendant_of(self).order_by("-first_published_at")[:3]
+        )
         context["approach"] = ApproachPage.objects.live().public().child_of(self).first()
         return context
 
@@ -179,7 +179,9 @@ class StoryContribution(models.Model):
 
     page = ParentalKey(StoryPage, on_delete=models.CASCADE, related_name="contributions")
     participant = models.ForeignKey(
-        "facilitation.Participant", on_delete=models.PROTECT, related_name="story_contributions",
+        "facilitation.Participant",
+        on_delete=models.PROTECT,
+        related_name="story_contributions",
         verbose_name=_("participant"),
     )
     uses_words = models.BooleanField(_("uses their words"), default=True)

@@ -3,6 +3,7 @@ does not cover it cannot stay live, however it was published (admin, scheduled p
 
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
+from wagtail.actions.unpublish_page import UnpublishPageAction
 from wagtail.log_actions import log
 from wagtail.signals import page_published
 
@@ -17,7 +18,8 @@ PUBLICATION_SCOPES = {Scope.PUBLISH_TEXT, Scope.PUBLISH_AUDIO, Scope.PUBLISH_PHO
 
 def take_offline(page: StoryPage, reasons: list[str], actor=None) -> None:
     user = actor if getattr(actor, "pk", None) else None
-    page.unpublish(user=user, log_action=False)
+    # Consent outranks page permissions: whoever recorded the withdrawal takes the page down.
+    UnpublishPageAction(page, user=user, log_action=False).execute(skip_permission_checks=True)
     log(
         page,
         "sbg.consent_unpublish",

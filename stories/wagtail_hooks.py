@@ -25,7 +25,9 @@ register_snippet(ThemeViewSet)
 
 @hooks.register("register_log_actions")
 def register_consent_log_actions(actions):
-    actions.register_action("sbg.consent_unpublish", _("Unpublished: consent withdrawn"), _("Unpublished: consent withdrawn"))
+    actions.register_action(
+        "sbg.consent_unpublish", _("Unpublished: consent withdrawn"), _("Unpublished: consent withdrawn")
+    )
 
 
 @hooks.register("before_publish_page")

@@ -116,12 +116,18 @@ class ConsentRecord(models.Model):
         _("evidence (scan or recording)"), upload_to=evidence_path, storage=private_storage, blank=True
     )
     witness = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("witness (facilitator)"),
     )
     given_on = models.DateField(_("date"), default=timezone.localdate)
     review_on = models.DateField(
-        _("review date"), null=True, blank=True,
+        _("review date"),
+        null=True,
+        blank=True,
         help_text=_("When consent must be asked again; for a child at the latest on their 18th birthday."),
     )
     note = models.TextField(_("note"), blank=True)

@@ -51,9 +51,7 @@ class Family(models.Model):
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="families", verbose_name=_("site"))
     number = models.PositiveIntegerField(_("number"), editable=False)
-    preferred_language = models.CharField(
-        _("preferred language"), max_length=2, choices=LANGUAGE_CHOICES, default="kk"
-    )
+    preferred_language = models.CharField(_("preferred language"), max_length=2, choices=LANGUAGE_CHOICES, default="kk")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -102,9 +100,7 @@ class Participant(models.Model):
         _("birth year"), null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
     )
     age_band = models.CharField(_("age band"), max_length=6, choices=AgeBand.choices, blank=True)
-    preferred_language = models.CharField(
-        _("preferred language"), max_length=2, choices=LANGUAGE_CHOICES, default="kk"
-    )
+    preferred_language = models.CharField(_("preferred language"), max_length=2, choices=LANGUAGE_CHOICES, default="kk")
     relation = models.CharField(
         _("relation to the family"), max_length=100, blank=True, help_text=_("e.g. grandmother, grandson, aunt")
     )

@@ -31,18 +31,27 @@ class Recording(models.Model):
         FAMILY = "family", _("Submitted by the family")
 
     session = models.ForeignKey(
-        StorySession, null=True, blank=True, on_delete=models.SET_NULL, related_name="recordings",
+        StorySession,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recordings",
         verbose_name=_("session"),
     )
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="recordings", verbose_name=_("family"))
     speakers = models.ManyToManyField(
-        Participant, related_name="recordings", verbose_name=_("participants heard"),
+        Participant,
+        related_name="recordings",
+        verbose_name=_("participants heard"),
         help_text=_("Everyone whose voice is in the recording: each must consent."),
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.SESSION)
     title = models.CharField(_("title"), max_length=200, blank=True)
     language = models.CharField(
-        _("language"), max_length=4, blank=True, default="auto",
+        _("language"),
+        max_length=4,
+        blank=True,
+        default="auto",
         choices=[("auto", _("Detect automatically"))] + LANGUAGE_CHOICES,
     )
     file = models.FileField(_("audio file"), upload_to=recording_path, storage=private_storage, blank=True)

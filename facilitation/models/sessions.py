@@ -80,11 +80,17 @@ class SessionPair(models.Model):
 
     session = ParentalKey(StorySession, on_delete=models.CASCADE, related_name="pairs")
     elder = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, related_name="+", verbose_name=_("elder"),
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("elder"),
         limit_choices_to={"role": "elder"},
     )
     child = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, related_name="+", verbose_name=_("child"),
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("child"),
         limit_choices_to={"role": "child"},
     )
 

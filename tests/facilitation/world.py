@@ -35,8 +35,11 @@ def build_world() -> World:
     User = get_user_model()
     users = {"admin": User.objects.create_superuser("admin", password="x")}
     for name, group in (
-        ("editor", EDITOR), ("facilitator_a", FACILITATOR), ("facilitator_b", FACILITATOR),
-        ("safeguarding", SAFEGUARDING), ("evaluator", EVALUATOR),
+        ("editor", EDITOR),
+        ("facilitator_a", FACILITATOR),
+        ("facilitator_b", FACILITATOR),
+        ("safeguarding", SAFEGUARDING),
+        ("evaluator", EVALUATOR),
     ):
         users[name] = User.objects.create_user(name, password="x")
         users[name].groups.add(groups[group])
@@ -53,8 +56,12 @@ def build_world() -> World:
     recording_a = RecordingFactory(family=family_a, speakers=[elder_a, child_a])
     recording_b = RecordingFactory(family=family_b, speakers=[elder_b])
     session_a = StorySessionFactory(
-        site=site_a, safeguarding_concern=True, safeguarding_note="Бала ұйықтай алмайды (private)",
-        log="The elder told about the river.", log_shareable=True, observations="Calm and engaged.",
+        site=site_a,
+        safeguarding_concern=True,
+        safeguarding_note="Бала ұйықтай алмайды (private)",
+        log="The elder told about the river.",
+        log_shareable=True,
+        observations="Calm and engaged.",
     )
     session_a.attendees.set([elder_a, child_a])
     session_b = StorySessionFactory(site=site_b, log="Private log text B", log_shareable=False)

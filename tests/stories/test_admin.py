@@ -28,7 +28,7 @@ class EditorAdminTests(TestCase):
             self.assertIn(f'name="title_{lang}"', html)
             self.assertIn(f'name="slug_{lang}"', html)
             self.assertIn(f'name="summary_{lang}"', html)
-            self.assertIn(f"\"fieldName\": \"body_{lang}\"", html)
+            self.assertIn(f'"fieldName": "body_{lang}"', html)
 
     def test_admin_makes_no_calls_to_the_internet(self):
         html = self.client.get("/admin/").content.decode()

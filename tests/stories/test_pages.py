@@ -18,7 +18,11 @@ class LanguagePagesTests(TestCase):
 
     def test_each_language_renders_its_own_content_and_lang(self):
         expected = {"kk": "Көктемгі өзен", "ru": "Весенняя река", "en": "The spring river"}
-        slugs = {"kk": "/kk/angimeler/koktemgi-ozen/", "ru": "/ru/istorii/vesennyaya-reka/", "en": "/en/stories/spring-river/"}
+        slugs = {
+            "kk": "/kk/angimeler/koktemgi-ozen/",
+            "ru": "/ru/istorii/vesennyaya-reka/",
+            "en": "/en/stories/spring-river/",
+        }
         for lang, url in slugs.items():
             response = self.client.get(url)
             self.assertEqual(response.status_code, 200, url)

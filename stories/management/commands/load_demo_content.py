@@ -35,7 +35,9 @@ class Command(BaseCommand):
         # Saving under Kazakh keeps the untranslated columns in the default language.
         with translation.override("kk"), transaction.atomic():
             self.created = 0
-            regions = {code: RegionFactory(code=code, **per_language("name", names)) for code, names in DEMO_REGIONS.items()}
+            regions = {
+                code: RegionFactory(code=code, **per_language("name", names)) for code, names in DEMO_REGIONS.items()
+            }
             themes = {t["slug"]: self._theme(t) for t in demo.THEMES}
             home = self._home()
             approach, _ = self._child(home, ApproachPageFactory, demo.APPROACH, body=demo.APPROACH["body"])

@@ -22,11 +22,24 @@ class Command(BaseCommand):
         commands = {"web": [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"]}
         if not no_worker:
             commands["worker"] = [
-                python, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "1",
-                "--without-gossip", "--without-mingle", "--without-heartbeat",
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "1",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
             ]
         processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
-        self.stdout.write(self.style.SUCCESS(f"Serving on http://{host}:{port}/ (admin: /admin/); started: {', '.join(processes)}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Serving on http://{host}:{port}/ (admin: /admin/); started: {', '.join(processes)}")
+        )
         try:
             while all(p.poll() is None for p in processes.values()):
                 time.sleep(0.5)
