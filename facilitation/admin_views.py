@@ -95,3 +95,30 @@ def safeguarding_index(request):
         "facilitation/safeguarding_index.html",
         {"sessions": sessions, "header_title": _("Safeguarding concerns")},
     )
+
+
+def withdraw_consent_view(request, participant_id: int):
+    """A facilitator records a family's (or child's) withdrawal; the report says what was taken down."""
+    from django.shortcuts import get_object_or_404
+
+    from .forms import WithdrawalForm
+    from .models import Participant
+    from .withdrawal import withdraw_consent
+
+    participant = get_object_or_404(Participant.objects.select_related("family__site"), pk=participant_id)
+    if not policy.may(request.user, Action.MANAGE_CONSENT, participant):
+        return not_found(request)
+    report = None
+    form = WithdrawalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        report = withdraw_consent(
+            participant, form.withdrawn(), given_by=form.cleaned_data["given_by"], actor=request.user,
+            note=form.cleaned_data["note"],
+        )
+        form = None
+    return TemplateResponse(
+        request,
+        "facilitation/withdraw_consent.html",
+        {"participant": participant, "form": form, "report": report,
+         "header_title": _("Withdraw consent: %(code)s") % {"code": participant.code}},
+    )

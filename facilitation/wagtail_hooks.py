@@ -51,6 +51,11 @@ def register_role_views():
         path("evaluation/", admin_views.evaluation_index, name="facilitation_evaluation"),
         path("evaluation/session-log.csv", admin_views.evaluation_export, name="facilitation_evaluation_export"),
         path("safeguarding/", admin_views.safeguarding_index, name="facilitation_safeguarding"),
+        path(
+            "consent/withdraw/<int:participant_id>/",
+            admin_views.withdraw_consent_view,
+            name="facilitation_withdraw_consent",
+        ),
     ]
 
 
@@ -83,3 +88,15 @@ def safeguarding_menu_item():
         order=220,
         allowed_roles={roles.SAFEGUARDING},
     )
+
+
+@hooks.register("register_snippet_listing_buttons")
+def withdraw_consent_button(snippet, user, next_url=None):
+    from wagtail.admin.widgets import ListingButton
+
+    from .models import Participant
+
+    if isinstance(snippet, Participant) and policy.may(user, policy.Action.MANAGE_CONSENT, snippet):
+        yield ListingButton(
+            _("Withdraw consent"), reverse("facilitation_withdraw_consent", args=[snippet.pk]), priority=50
+        )

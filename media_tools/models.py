@@ -110,6 +110,9 @@ class Segment(models.Model):
         ordering = ["transcript", "index"]
         constraints = [models.UniqueConstraint(fields=["transcript", "index"], name="unique_segment_index")]
 
+    def __str__(self) -> str:
+        return f"{self.start:.1f}–{self.end:.1f} {self.text[:40]}"
+
 
 def export_path(instance: "TranscriptExport", filename: str) -> str:
     return f"transcript-exports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{instance.format}"
@@ -125,6 +128,9 @@ class TranscriptExport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.transcript} · {self.format}"
 
     def delete(self, *args, **kwargs):
         self.file.delete(save=False)

@@ -193,3 +193,6 @@ class StoryContribution(models.Model):
     class Meta:
         verbose_name = _("contribution")
         verbose_name_plural = _("contributions")
+
+    def __str__(self) -> str:
+        return self.participant.code

@@ -85,3 +85,19 @@ class AccessMatrixTests(TestCase):
             self.assertNotIn("Private log text B", body)
             self.assertNotIn("ұйықтай", body)
             self.assertIn("The elder told about the river.", body)
+
+
+class WithdrawalScreenTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.w = build_world()
+
+    def test_facilitator_withdraws_a_childs_consent_from_the_admin(self):
+        url = f"/admin/consent/withdraw/{self.w.child_a.pk}/"
+        self.client.force_login(self.w.users["facilitator_b"])
+        self.assertEqual(self.client.get(url).status_code, 404)
+        self.client.force_login(self.w.users["facilitator_a"])
+        self.assertContains(self.client.post(url, {"given_by": "guardian"}), "Choose what is withdrawn")
+        response = self.client.post(url, {"everything": "on", "given_by": "participant"})
+        self.assertContains(response, f"Recording #{self.w.recording_a.pk} deleted.")
+        self.assertEqual(self.w.child_a.consent_records.first().child_assent, "no")

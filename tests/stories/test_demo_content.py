@@ -1,3 +1,5 @@
+from io import StringIO
+
 from django.core.management import call_command
 from django.test import TestCase
 from wagtail.models import Page, Site
@@ -8,9 +10,9 @@ from stories.models import ApproachPage, HomePage, SessionGuidePage, StoryPage, 
 
 class DemoContentTests(TestCase):
     def test_demo_content_is_trilingual_and_idempotent(self):
-        call_command("load_demo_content", stdout=open("/dev/null", "w"))
+        call_command("load_demo_content", stdout=StringIO())
         counts = (Page.objects.count(), Theme.objects.count(), Region.objects.count())
-        call_command("load_demo_content", stdout=open("/dev/null", "w"))
+        call_command("load_demo_content", stdout=StringIO())
         self.assertEqual((Page.objects.count(), Theme.objects.count(), Region.objects.count()), counts)
         self.assertEqual(HomePage.objects.count(), 1)
         self.assertEqual(ApproachPage.objects.count(), 1)
