@@ -3,7 +3,7 @@ records of the sites they are assigned to; anything out of scope answers 404 as 
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -148,14 +148,22 @@ class RecordingViewSet(ScopedSnippetViewSet):
     menu_label = _("Recordings")
     list_display = ["__str__", "source", "language", "duration_seconds", "created_at"]
     list_filter = ["source", "language", "family__site"]
-    panels = [
-        FieldPanel("family"),
-        FieldPanel("session"),
-        FieldPanel("speakers"),
-        FieldRowPanel([FieldPanel("source"), FieldPanel("language")]),
-        FieldPanel("title"),
-        FieldPanel("file"),
-    ]
+
+    @property
+    def edit_handler(self):
+        from media_tools.forms import RecordingForm
+
+        return ObjectList(
+            [
+                FieldPanel("family"),
+                FieldPanel("session"),
+                FieldPanel("speakers"),
+                FieldRowPanel([FieldPanel("source"), FieldPanel("language")]),
+                FieldPanel("title"),
+                FieldPanel("file"),
+            ],
+            base_form_class=RecordingForm,
+        )
 
 
 class ConsentFormVersionViewSet(SnippetViewSet):

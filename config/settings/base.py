@@ -203,7 +203,27 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Above the longest job (a 90-minute recording at a slow real-time factor), so it is not redelivered while running.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=6 * 3600)}
+# Redis/SQS: above the longest job (90 minutes of audio at a slow real-time factor), so it is not redelivered while
+# running. The SQLite broker has no such timeout (its options go to SQLAlchemy); a dead worker's job is recovered
+# by media_tools.jobs.recover_stale_jobs instead, which also covers the other brokers.
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {}
+    if CELERY_BROKER_URL.startswith("sqla+")
+    else {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=6 * 3600)}
+)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Transcription (media_tools) -----------------------------------------------------------------------------
+# Weights always come from local paths: nothing is ever downloaded at run time.
+WHISPER_ENGINE = env("WHISPER_ENGINE", default="faster")  # "faster" (CTranslate2, default) or "openai"
+WHISPER_MODEL_PATH = env("WHISPER_MODEL_PATH", default=str(DATA_DIR / "models" / "whisper-base"))
+WHISPER_OPENAI_CHECKPOINT = env(
+    "WHISPER_OPENAI_CHECKPOINT", default=str(DATA_DIR / "models" / "whisper-base-openai.pt")
+)
+WHISPER_CPU_THREADS = env.int("WHISPER_CPU_THREADS", default=0)  # 0: CTranslate2 picks
+# A running job whose progress has not moved for this long is considered dead and is picked up again.
+TRANSCRIPTION_STALE_SECONDS = env.int("TRANSCRIPTION_STALE_SECONDS", default=15 * 60)
+AUDIO_MAX_BYTES = env.int("AUDIO_MAX_BYTES", default=1024 * 1024 * 1024)
+AUDIO_MAX_SECONDS = env.float("AUDIO_MAX_SECONDS", default=3 * 3600)
+AUDIO_MIN_SECONDS = env.float("AUDIO_MIN_SECONDS", default=0.5)

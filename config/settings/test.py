@@ -1,21 +1,30 @@
 """Test settings: the same stack as dev, in a temporary data directory, with fast password hashing."""
 
+import os
 import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import STORAGES
+from .base import DATABASES, STORAGES
 
 SECRET_KEY = "test-only-secret-key-not-for-production-0123456789abcdefghijklmnop"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-_tmp = Path(tempfile.mkdtemp(prefix="sbg-test-"))
+# A worker started by a test (a real Celery process) is given the same folder through SBG_TEST_DIR.
+_tmp = Path(os.environ.get("SBG_TEST_DIR") or tempfile.mkdtemp(prefix="sbg-test-"))
+DATA_DIR = _tmp
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not memory, so a worker process can open the same test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test-db.sqlite3")}
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or f"sqla+sqlite:///{_tmp / 'celery-broker.sqlite3'}"
+CELERY_BROKER_TRANSPORT_OPTIONS = {} if CELERY_BROKER_URL.startswith("sqla+") else {"visibility_timeout": 3600}
+WHISPER_MODEL_PATH = os.environ.get("WHISPER_MODEL_PATH", str(_tmp / "models" / "whisper-base"))
 MEDIA_ROOT = str(_tmp / "media")
 PRIVATE_STORAGE_ROOT = str(_tmp / "private")
 STATIC_ROOT = str(_tmp / "static")
-Path(STATIC_ROOT).mkdir()
+Path(STATIC_ROOT).mkdir(exist_ok=True)
 STORAGES = {**STORAGES}
 STORAGES["private"] = {**STORAGES["private"], "OPTIONS": {"location": PRIVATE_STORAGE_ROOT, "base_url": None}}
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}

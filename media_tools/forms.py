@@ -1,0 +1,28 @@
+from django import forms
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from .audio import AudioRejected
+from .intake import apply_audio_info, check_upload
+
+
+class RecordingForm(WagtailAdminModelForm):
+    """The admin's recording form: the upload is identified from its content before anything is stored."""
+
+    def clean_file(self):
+        uploaded = self.cleaned_data.get("file")
+        if uploaded and hasattr(uploaded, "chunks") and getattr(uploaded, "_committed", True) is False:
+            try:
+                self._audio_info = check_upload(uploaded)
+            except AudioRejected as error:
+                raise forms.ValidationError(str(error.message), code=error.code) from None
+            # Stored under a name that carries nothing of the original, with the extension of the real content.
+            uploaded.name = f"upload.{self._audio_info.suggested_extension}"
+        elif not uploaded and not (self.instance and self.instance.file):
+            raise forms.ValidationError(forms.Field.default_error_messages["required"], code="required")
+        return uploaded
+
+    def save(self, commit=True):
+        info = getattr(self, "_audio_info", None)
+        if info is not None:
+            apply_audio_info(self.instance, info)
+        return super().save(commit=commit)

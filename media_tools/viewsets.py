@@ -1,0 +1,37 @@
+from django.utils.translation import gettext_lazy as _
+
+from facilitation.viewsets import ScopedSnippetViewSet
+
+from .models import TranscriptionJob
+
+
+class TranscriptionJobViewSet(ScopedSnippetViewSet):
+    """Jobs are created by the "Transcribe" action, never by hand; the list links to each job's live progress."""
+
+    model = TranscriptionJob
+    site_lookup = "recording__family__site"
+    icon = "cogs"
+    menu_label = _("Transcription jobs")
+    add_to_admin_menu = True
+    menu_order = 230
+    list_display = ["__str__", "recording", "status", "progress", "created_at"]
+    list_filter = ["status", "engine"]
+    inspect_view_enabled = False
+
+    def construct_view(self, view_class, **kwargs):
+        from django.http import Http404
+
+        if view_class is self.edit_view_class:
+            from django.shortcuts import redirect
+
+            def to_detail(request, pk, *args, **kwargs):
+                return redirect("media_tools_job", pk)  # the detail view applies the policy itself
+
+            return to_detail
+        if view_class in (self.add_view_class, self.copy_view_class):
+
+            def refuse(request, *args, **kwargs):
+                raise Http404
+
+            return refuse
+        return super().construct_view(view_class, **kwargs)
