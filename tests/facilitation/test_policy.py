@@ -2,6 +2,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.test import TestCase
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
@@ -15,6 +16,10 @@ from .world import build_world
 
 
 class ConsentRulesTests(TestCase):
+    def setUp(self):
+        super().setUp()
+        self.enterContext(translation.override("en"))  # reasons and reports are read in English here
+
     @classmethod
     def setUpTestData(cls):
         cls.w = build_world()

@@ -2,6 +2,7 @@
 
 from django.core.files.base import ContentFile
 from django.test import TestCase
+from django.utils import translation
 from wagtail.models import PageLogEntry
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
@@ -22,6 +23,7 @@ class WithdrawalTests(TestCase):
         cls.tree = build_site_tree()
 
     def setUp(self):
+        self.enterContext(translation.override("en"))  # reports are read in English here
         # Files on disk outlive the per-test database rollback: give each test its own audio file.
         self.w.recording_a.file.save("session.wav", ContentFile(tone_wav(1.0)))
         self.story = self.tree.story
@@ -112,6 +114,10 @@ class WithdrawalTests(TestCase):
 
 
 class PublicationRuleTests(TestCase):
+    def setUp(self):
+        super().setUp()
+        self.enterContext(translation.override("en"))  # reasons and reports are read in English here
+
     @classmethod
     def setUpTestData(cls):
         cls.w = build_world()

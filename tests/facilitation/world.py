@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from wagtail.users.models import UserProfile
 
 from facilitation.factories import (
     ChildFactory,
@@ -43,6 +44,11 @@ def build_world() -> World:
     ):
         users[name] = User.objects.create_user(name, password="x")
         users[name].groups.add(groups[group])
+    for user in users.values():
+        # The tests read the admin in English; tests/stories/test_admin.py checks Kazakh and Russian.
+        profile = UserProfile.get_for_user(user)
+        profile.preferred_language = "en"
+        profile.save()
     site_a = SiteFactory(facilitators=[users["facilitator_a"]])
     site_b = SiteFactory(facilitators=[users["facilitator_b"]])
     family_a = FamilyFactory(site=site_a)

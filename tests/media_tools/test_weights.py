@@ -41,7 +41,7 @@ def test_install_default_model_is_a_fast_noop(base_model: Path, monkeypatch: pyt
     monkeypatch.setattr(weights, "default_model_sources", no_hashing)
     start = time.perf_counter()
     assert install_default_model(base_model) == base_model
-    assert time.perf_counter() - start < 0.05
+    assert time.perf_counter() - start < 0.5  # no 140 MB read: milliseconds, with slack for busy CI
     assert (base_model / "model.bin").stat().st_mtime_ns == mtime
     assert model_checksum(base_model) == DEFAULT_MODEL_SHA256  # from the stamp
 
