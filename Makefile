@@ -29,6 +29,7 @@ setup: $(STAMP)
 	$(BIN)/python manage.py load_demo_content
 	$(BIN)/python manage.py create_demo_accounts
 	$(BIN)/python manage.py load_demo_programme
+	$(BIN)/python manage.py whisper_install_model
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 run: setup
