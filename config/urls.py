@@ -18,6 +18,7 @@ if settings.DEBUG:
 
 # Every public page lives under /kk/, /ru/ or /en/; "/" redirects by Accept-Language (LocaleMiddleware).
 urlpatterns += i18n_patterns(
+    path("", include("facilitation.family_urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

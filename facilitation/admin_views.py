@@ -122,3 +122,35 @@ def withdraw_consent_view(request, participant_id: int):
         {"participant": participant, "form": form, "report": report,
          "header_title": _("Withdraw consent: %(code)s") % {"code": participant.code}},
     )
+
+
+def new_invitation(request):
+    """A facilitator creates an invitation for a family of their site and prints the hand-out (shown once)."""
+    from django import forms as django_forms
+    from django.utils.safestring import mark_safe
+
+    from .invitations import create_invitation, invitation_url, qr_svg
+    from .models import LANGUAGE_CHOICES, Family, StorySession
+
+    sites = policy.sites_of(request.user)
+    if not sites.exists():
+        return not_found(request)
+
+    class InvitationForm(django_forms.Form):
+        family = django_forms.ModelChoiceField(Family.objects.filter(site__in=sites), label=_("Family"))
+        session = django_forms.ModelChoiceField(
+            StorySession.objects.filter(site__in=sites), required=False, label=_("Session (optional)")
+        )
+        language = django_forms.ChoiceField(choices=LANGUAGE_CHOICES, label=_("Language of the link"))
+
+    form = InvitationForm(request.POST or None)
+    context = {"form": form, "header_title": _("Invite a family to share a story")}
+    if request.method == "POST" and form.is_valid():
+        invitation, token, code = create_invitation(
+            form.cleaned_data["family"], language=form.cleaned_data["language"],
+            session=form.cleaned_data["session"], actor=request.user,
+        )
+        url = invitation_url(request, token, invitation.language)
+        policy.audit(request.user, "invitation.create", invitation, True)
+        context.update({"invitation": invitation, "url": url, "code": code, "qr": mark_safe(qr_svg(url)), "form": None})
+    return TemplateResponse(request, "facilitation/new_invitation.html", context)

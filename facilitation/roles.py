@@ -29,7 +29,7 @@ ROLE_ACCOUNTS = {
 
 # Model permissions per group ("app_label.codename"). Row-level limits (a facilitator's own sites, pseudonymised
 # evaluator views) are applied on top by `policy` and the admin viewsets' querysets.
-_FACILITATION_MODELS = ("storysession", "family", "participant", "recording", "consentrecord")
+_FACILITATION_MODELS = ("storysession", "family", "participant", "recording", "consentrecord", "submission")
 GROUP_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: [],  # granted every permission below
     EDITOR: [

@@ -18,6 +18,7 @@ from .models import (
     Region,
     Site,
     StorySession,
+    Submission,
 )
 
 
@@ -166,6 +167,20 @@ class RecordingViewSet(ScopedSnippetViewSet):
         )
 
 
+class SubmissionViewSet(ScopedSnippetViewSet):
+    """The review queue: what families sent to this site, with their consent and recordings."""
+
+    model = Submission
+    site_lookup = "family__site"
+    icon = "mail"
+    menu_label = _("Family submissions")
+    inspect_view_enabled = True
+    list_display = ["reference", "family", "language", "status", "created_at"]
+    list_filter = ["status", "language", "family__site"]
+    panels = [FieldPanel("status")]
+    inspect_view_fields = ["reference", "family", "title", "description", "language", "status", "created_at"]
+
+
 class ConsentFormVersionViewSet(SnippetViewSet):
     model = ConsentFormVersion
     icon = "doc-full"
@@ -237,6 +252,7 @@ class ProgrammeViewSetGroup(ViewSetGroup):
     menu_order = 200
     items = (
         StorySessionViewSet,
+        SubmissionViewSet,
         ParticipantViewSet,
         FamilyViewSet,
         RecordingViewSet,

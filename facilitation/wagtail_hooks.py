@@ -51,6 +51,7 @@ def register_role_views():
         path("evaluation/", admin_views.evaluation_index, name="facilitation_evaluation"),
         path("evaluation/session-log.csv", admin_views.evaluation_export, name="facilitation_evaluation_export"),
         path("safeguarding/", admin_views.safeguarding_index, name="facilitation_safeguarding"),
+        path("invitations/new/", admin_views.new_invitation, name="facilitation_new_invitation"),
         path(
             "consent/withdraw/<int:participant_id>/",
             admin_views.withdraw_consent_view,
@@ -76,6 +77,14 @@ def evaluation_menu_item():
         icon_name="table",
         order=210,
         allowed_roles={roles.EVALUATOR},
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def invitation_menu_item():
+    return RoleMenuItem(
+        _("Invite a family"), reverse("facilitation_new_invitation"), icon_name="mail", order=205,
+        allowed_roles={roles.FACILITATOR},
     )
 
 

@@ -67,6 +67,12 @@ def withdraw_consent(
         sender=Participant, participant=participant, withdrawn=withdrawn, actor=actor
     ):
         report.actions.extend(lines or [])
+    if withdrawn & {Scope.ARCHIVE.value, Scope.PUBLISH_PHOTOS.value}:
+        from .models import SubmissionPhoto
+
+        for photo in SubmissionPhoto.objects.filter(submission__participants=participant):
+            photo.delete()
+            report.actions.append(_("Photo #%(id)s deleted.") % {"id": photo.pk})
     if withdrawn & RECORDING_SCOPES:
         for recording in participant.recordings.filter(deleted_at__isnull=True):
             recording.purge_file(reason="consent withdrawn")

@@ -227,3 +227,10 @@ TRANSCRIPTION_STALE_SECONDS = env.int("TRANSCRIPTION_STALE_SECONDS", default=15 
 AUDIO_MAX_BYTES = env.int("AUDIO_MAX_BYTES", default=1024 * 1024 * 1024)
 AUDIO_MAX_SECONDS = env.float("AUDIO_MAX_SECONDS", default=3 * 3600)
 AUDIO_MIN_SECONDS = env.float("AUDIO_MIN_SECONDS", default=0.5)
+
+# --- Families' submissions -----------------------------------------------------------------------------------
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=30)
+SUBMISSION_MAX_FILES = env.int("SUBMISSION_MAX_FILES", default=5)
+SUBMISSION_RATE_PER_HOUR = env.int("SUBMISSION_RATE_PER_HOUR", default=60)  # requests per address and per invitation
+IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=15 * 1024 * 1024)
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)

@@ -5,12 +5,14 @@ from .consent import ConsentFormVersion, ConsentRecord, Scope
 from .programme import LANGUAGE_CHOICES, Family, Participant, Region, Site
 from .recordings import Recording, private_storage
 from .sessions import SessionPair, StorySession
+from .submissions import Invitation, Submission, SubmissionPhoto
 
 __all__ = [
     "AuditEvent",
     "ConsentFormVersion",
     "ConsentRecord",
     "Family",
+    "Invitation",
     "LANGUAGE_CHOICES",
     "Participant",
     "Recording",
@@ -19,5 +21,7 @@ __all__ = [
     "SessionPair",
     "Site",
     "StorySession",
+    "Submission",
+    "SubmissionPhoto",
     "private_storage",
 ]

@@ -46,6 +46,10 @@ class Recording(models.Model):
         help_text=_("Everyone whose voice is in the recording: each must consent."),
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.SESSION)
+    submission = models.ForeignKey(
+        "facilitation.Submission", null=True, blank=True, on_delete=models.CASCADE, related_name="recordings",
+        editable=False,
+    )
     title = models.CharField(_("title"), max_length=200, blank=True)
     language = models.CharField(
         _("language"),

@@ -40,37 +40,54 @@ class Command(BaseCommand):
         for code, names, ngo in SITES:
             region = Region.objects.get(code=code)
             site = SiteFactory(
-                region=region, ngo_partner=ngo, facilitators=[facilitator] if facilitator else [],
+                region=region,
+                ngo_partner=ngo,
+                facilitators=[facilitator] if facilitator else [],
                 **{f"name_{lang}": name for lang, name in names.items()},
             )
             self._families(site, form, facilitator)
-        self.stdout.write(self.style.SUCCESS(f"Demo programme: {Site.objects.count()} sites, "
-                                             f"{StorySession.objects.count()} sessions."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo programme: {Site.objects.count()} sites, {StorySession.objects.count()} sessions."
+            )
+        )
 
     def _families(self, site, form, facilitator):
         today = timezone.localdate()
         for n in range(3):
             family = FamilyFactory(site=site, preferred_language="kk" if n % 2 == 0 else "ru")
             elder = ParticipantFactory(family=family, relation="әже" if n % 2 == 0 else "бабушка")
-            child = ChildFactory(family=family, relation="немересі" if n % 2 == 0 else "внук",
-                                 birth_year=today.year - 9 - n)
+            child = ChildFactory(
+                family=family, relation="немересі" if n % 2 == 0 else "внук", birth_year=today.year - 9 - n
+            )
             ConsentRecordFactory(participant=elder, form_version=form, witness=facilitator)
             if n == 0:  # everything consented
                 ConsentRecordFactory(participant=child, form_version=form, witness=facilitator)
             elif n == 1:  # archive and transcription, no publication
                 ConsentRecordFactory(
-                    participant=child, form_version=form, witness=facilitator, form_language="ru",
-                    publish_text=False, publish_audio=False, publish_photos=False, publish_languages=[],
+                    participant=child,
+                    form_version=form,
+                    witness=facilitator,
+                    form_language="ru",
+                    publish_text=False,
+                    publish_audio=False,
+                    publish_photos=False,
+                    publish_languages=[],
                 )
             else:  # the child said no, then the guardian's consent was withdrawn too
-                ConsentRecordFactory(participant=child, form_version=form, witness=facilitator,
-                                     child_assent=ConsentRecord.Assent.NO)
+                ConsentRecordFactory(
+                    participant=child, form_version=form, witness=facilitator, child_assent=ConsentRecord.Assent.NO
+                )
                 withdraw_consent(child, None, given_by=ConsentRecord.GivenBy.GUARDIAN, actor=facilitator)
-            for days, status in ((-21, StorySession.Status.HELD), (-7, StorySession.Status.HELD),
-                                 (7 + n, StorySession.Status.PLANNED)):
+            for days, status in (
+                (-21, StorySession.Status.HELD),
+                (-7, StorySession.Status.HELD),
+                (7 + n, StorySession.Status.PLANNED),
+            ):
                 held = status == StorySession.Status.HELD
                 session = StorySessionFactory(
-                    site=site, status=status,
+                    site=site,
+                    status=status,
                     starts_at=timezone.now() + datetime.timedelta(days=days, hours=n),
                     duration_minutes=45 + 5 * n if held else 60,
                     log="Әже көктемгі өзен туралы айтты; бала сұрақтар қойды." if held else "",

@@ -1,0 +1,202 @@
+"""The families' submission as a draft in the visitor's session, then one atomic step that stores it all.
+
+Uploaded audio is checked (intake) and kept in private storage under drafts/ until the family gives consent; a draft
+that is never finished is removed by `purge_submission_drafts`. Nothing is created in the programme's records before
+the consent step succeeds, and an error at that step rolls everything back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from .models import (
+    ConsentFormVersion,
+    ConsentRecord,
+    Invitation,
+    Participant,
+    Recording,
+    Scope,
+    Submission,
+    SubmissionPhoto,
+    private_storage,
+)
+
+SESSION_KEY = "sbg_family_draft"
+
+
+def load_draft(request, invitation: Invitation) -> dict:
+    draft = request.session.get(SESSION_KEY)
+    if not draft or draft.get("invitation") != invitation.pk:
+        draft = {"invitation": invitation.pk, "existing": [], "new": [], "audio": [], "photos": [], "story": {}}
+    return draft
+
+
+def save_draft(request, draft: dict) -> None:
+    request.session[SESSION_KEY] = draft
+    request.session.modified = True
+
+
+def store_draft_audio(uploaded) -> dict:
+    """Check an uploaded file is real audio within the limits, and keep it in private storage as a draft."""
+    from media_tools.intake import check_upload
+
+    info = check_upload(uploaded)
+    name = private_storage().save(f"drafts/{uuid.uuid4().hex}.{info.suggested_extension}", uploaded)
+    return {
+        "path": name,
+        "format": info.format,
+        "codec": info.codec,
+        "duration": round(info.duration, 1),
+        "size": info.size,
+        "sha256": info.sha256,
+    }
+
+
+def store_draft_photo(uploaded) -> dict:
+    from media_tools.images import clean_image
+
+    clean = clean_image(uploaded, max_bytes=settings.IMAGE_MAX_BYTES, max_pixels=settings.IMAGE_MAX_PIXELS)
+    name = private_storage().save(f"drafts/{uuid.uuid4().hex}.jpg", ContentFile(clean.data))
+    return {"path": name, "width": clean.width, "height": clean.height}
+
+
+def discard_draft_files(draft: dict) -> None:
+    storage = private_storage()
+    for item in draft.get("audio", []) + draft.get("photos", []):
+        if storage.exists(item["path"]):
+            storage.delete(item["path"])
+
+
+def people(draft: dict, invitation: Invitation) -> list[dict]:
+    """Everyone in the story: registered participants and the new ones, with a stable key for the consent forms."""
+    found = {str(p.pk): p for p in invitation.family.participants.filter(pk__in=draft["existing"])}
+    result = [
+        {"key": f"p{pk}", "participant": p, "role": p.role, "label": p.get_role_display(), "code": p.code}
+        for pk, p in found.items()
+    ]
+    for index, person in enumerate(draft["new"]):
+        label = dict(Participant.Role.choices).get(person["role"], person["role"])
+        result.append(
+            {
+                "key": f"n{index}",
+                "participant": None,
+                "role": person["role"],
+                "label": f"{label} {person['name']}".strip(),
+                "new": person,
+                "code": "",
+            }
+        )
+    return result
+
+
+@dataclass
+class Receipt:
+    reference: str
+    withdrawal_key: str
+    codes: list[str]
+    transcribing: bool
+
+
+@transaction.atomic
+def complete(invitation: Invitation, draft: dict, consents: dict[str, dict]) -> Receipt:
+    """Create participants, consent records, recordings, photos and the submission; use up the invitation."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise PermissionError("invitation no longer open")
+    form_version = ConsentFormVersion.current()
+    story = draft["story"]
+    submission = Submission(
+        invitation=invitation,
+        family=invitation.family,
+        title=story.get("title", ""),
+        description=story.get("description", ""),
+        language=story.get("language", "kk"),
+    )
+    key = submission.issue_secrets()
+    submission.save()
+    participants = []
+    for person in people(draft, invitation):
+        participant = person["participant"]
+        if participant is None:
+            participant = Participant.objects.create(
+                family=invitation.family,
+                role=person["role"],
+                age_band=person["new"]["age_band"],
+                real_name=person["new"]["name"],
+                preferred_language=story.get("language", "kk"),
+            )
+        consent = consents[person["key"]]
+        is_child = participant.is_child
+        ConsentRecord.objects.create(
+            participant=participant,
+            form_version=form_version,
+            form_language=consent["language"],
+            given_by=ConsentRecord.GivenBy.GUARDIAN if is_child else ConsentRecord.GivenBy.PARTICIPANT,
+            guardian_relation=consent.get("guardian_relation", ""),
+            child_assent=consent.get("child_assent", "n/a") if is_child else ConsentRecord.Assent.NOT_APPLICABLE,
+            publish_languages=consent.get("publish_languages", []),
+            method=ConsentRecord.Method.DIGITAL,
+            review_on=participant.eighteenth_birthday() or (timezone.localdate() + timezone.timedelta(days=5 * 365)),
+            note="family submission " + submission.reference,
+            **{scope.value: bool(consent.get(scope.value)) for scope in Scope},
+        )
+        participants.append(participant)
+    submission.participants.set(participants)
+    recordings = []
+    for item in draft["audio"]:
+        recording = Recording(
+            family=invitation.family,
+            session=invitation.session,
+            source=Recording.Source.FAMILY,
+            submission=submission,
+            title=story.get("title", ""),
+            language=story.get("language", "auto"),
+            original_format=item["format"],
+            codec=item["codec"],
+            duration_seconds=item["duration"],
+            size_bytes=item["size"],
+            checksum=item["sha256"],
+        )
+        _move_from_drafts(recording.file, item["path"], f"upload.{item['format']}")
+        recording.save()
+        recording.speakers.set(participants)
+        recordings.append(recording)
+    for item in draft["photos"]:
+        photo = SubmissionPhoto(submission=submission, width=item["width"], height=item["height"])
+        _move_from_drafts(photo.image, item["path"], "photo.jpg")
+        photo.save()
+    invitation.used_at = timezone.now()
+    invitation.save(update_fields=["used_at"])
+    transcribing = _start_transcriptions(recordings)
+    return Receipt(submission.reference, key, [p.code for p in participants], transcribing)
+
+
+def _move_from_drafts(fieldfile, draft_path: str, name: str) -> None:
+    """Out of drafts/ (which is swept for abandoned uploads) into the model's own place in private storage."""
+    storage = private_storage()
+    with storage.open(draft_path, "rb") as handle:
+        fieldfile.save(name, handle, save=False)
+    transaction.on_commit(lambda: storage.delete(draft_path) if storage.exists(draft_path) else None)
+
+
+def _start_transcriptions(recordings: list[Recording]) -> bool:
+    """Transcription starts by itself only where everyone heard consented to it."""
+    from media_tools.jobs import JobRefused, start_transcription
+
+    from .policy import SYSTEM, Action, may
+
+    started = False
+    for recording in recordings:
+        if may(SYSTEM, Action.TRANSCRIBE, recording):
+            try:
+                start_transcription(recording, SYSTEM)
+                started = True
+            except JobRefused:
+                pass
+    return started

@@ -1,0 +1,244 @@
+"""The families' public pages: submit a story through an invitation, and withdraw consent with a receipt's key.
+
+Every unusable invitation (unknown, expired, used) gets the same neutral page. Nothing here logs who the family is.
+"""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from . import family_submission as flow
+from .family_forms import ConsentForm, StoryForm, WhoForm, WithdrawalForm
+from .models import ConsentFormVersion, Submission
+from .models.submissions import Invitation
+from .ratelimit import client_address, too_many
+from .withdrawal import withdraw_consent
+
+
+def _unavailable(request, status: int = 404):
+    """One page for every unusable link: it must not differ between unknown, expired and used invitations."""
+    from django.conf import settings
+    from django.utils.translation import get_language
+
+    links = [
+        {"code": code, "name": name, "url": f"/{code}/share/", "available": False, "current": code == get_language()}
+        for code, name in settings.LANGUAGES
+    ]
+    return render(request, "facilitation/family/unavailable.html", {"language_links": links}, status=status)
+
+
+def _too_many(request):
+    return render(request, "facilitation/family/too_many.html", status=429)
+
+
+def _invitation(request, token: str) -> Invitation | None:
+    return Invitation.open_by_secret(token)
+
+
+def _limited(request, token: str) -> bool:
+    return too_many(f"ip:{client_address(request)}", f"inv:{token[:64]}")
+
+
+@never_cache
+def start(request):
+    """The short code from a paper hand-out leads to the same flow as the link."""
+    code = request.POST.get("code", "") if request.method == "POST" else ""
+    if code:
+        if too_many(f"ip:{client_address(request)}"):
+            return _too_many(request)
+        invitation = Invitation.open_by_secret(code)
+        if invitation is None:
+            return _unavailable(request)
+        return redirect("family_who", token=code.strip().upper().replace(" ", ""))
+    return render(request, "facilitation/family/start.html")
+
+
+@never_cache
+def who(request, token: str):
+    if _limited(request, token):
+        return _too_many(request)
+    invitation = _invitation(request, token)
+    if invitation is None:
+        return _unavailable(request)
+    draft = flow.load_draft(request, invitation)
+    participants = invitation.family.participants.all()
+    form = WhoForm(request.POST or None, participants=participants, initial={"existing": draft["existing"]})
+    if request.method == "POST" and form.is_valid():
+        draft["existing"] = form.cleaned_data["existing"]
+        draft["new"] = form.new_people()
+        flow.save_draft(request, draft)
+        return redirect("family_story", token=token)
+    return render(request, "facilitation/family/who.html", {"form": form, "token": token, "step": 1})
+
+
+@never_cache
+def story(request, token: str):
+    if _limited(request, token):
+        return _too_many(request)
+    invitation = _invitation(request, token)
+    if invitation is None:
+        return _unavailable(request)
+    draft = flow.load_draft(request, invitation)
+    if not draft["existing"] and not draft["new"]:
+        return redirect("family_who", token=token)
+    initial = draft["story"] or {"language": invitation.language}
+    form = StoryForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        errors = _accept_files(request, draft)
+        draft["story"] = {k: form.cleaned_data[k] for k in ("title", "description", "language")}
+        flow.save_draft(request, draft)
+        for message in errors:
+            form.add_error(None, message)
+        if not draft["audio"]:
+            form.add_error("audio", _("Add at least one recording: choose a file or record in the browser."))
+        if form.is_valid() and not errors:
+            return redirect("family_consent", token=token)
+    return render(
+        request,
+        "facilitation/family/story.html",
+        {
+            "form": form,
+            "token": token,
+            "step": 2,
+            "draft": draft,
+            "upload_url": reverse("family_upload", kwargs={"token": token}),
+        },
+    )
+
+
+def _accept_files(request, draft: dict) -> list[str]:
+    """Files posted with the form (the no-JavaScript path). Each bad file gets its error; good ones are kept."""
+    from django.conf import settings
+
+    from media_tools.audio import AudioRejected
+    from media_tools.images import ImageRejected
+
+    errors = []
+    for uploaded in request.FILES.getlist("audio"):
+        if len(draft["audio"]) >= settings.SUBMISSION_MAX_FILES:
+            errors.append(_("You can send at most %(n)s recordings.") % {"n": settings.SUBMISSION_MAX_FILES})
+            break
+        try:
+            draft["audio"].append(flow.store_draft_audio(uploaded))
+        except AudioRejected as error:
+            errors.append(f"{uploaded.name}: {error.message}")
+    for uploaded in request.FILES.getlist("photos"):
+        try:
+            draft["photos"].append(flow.store_draft_photo(uploaded))
+        except ImageRejected as error:
+            errors.append(f"{uploaded.name}: {error.message}")
+    return errors
+
+
+@never_cache
+@require_POST
+def upload(request, token: str):
+    """One audio file at a time from the page's script (a retry sends the same file again; nothing is half-kept)."""
+    from django.conf import settings
+
+    from media_tools.audio import AudioRejected
+
+    if _limited(request, token):
+        return JsonResponse({"error": _("Too many attempts. Please wait a little and try again.")}, status=429)
+    invitation = _invitation(request, token)
+    if invitation is None:
+        return JsonResponse({"error": _("This link can no longer be used.")}, status=404)
+    draft = flow.load_draft(request, invitation)
+    uploaded = request.FILES.get("file")
+    if uploaded is None:
+        return JsonResponse({"error": _("No file arrived. Please try again.")}, status=400)
+    if len(draft["audio"]) >= settings.SUBMISSION_MAX_FILES:
+        return JsonResponse(
+            {"error": _("You can send at most %(n)s recordings.") % {"n": settings.SUBMISSION_MAX_FILES}}, status=400
+        )
+    try:
+        item = flow.store_draft_audio(uploaded)
+    except AudioRejected as error:
+        return JsonResponse({"error": str(error.message)}, status=400)
+    draft["audio"].append(item)
+    flow.save_draft(request, draft)
+    return JsonResponse({"ok": True, "count": len(draft["audio"]), "duration": item["duration"]})
+
+
+@never_cache
+def consent(request, token: str):
+    if _limited(request, token):
+        return _too_many(request)
+    invitation = _invitation(request, token)
+    if invitation is None:
+        return _unavailable(request)
+    draft = flow.load_draft(request, invitation)
+    if not draft["audio"]:
+        return redirect("family_story", token=token)
+    form_version = ConsentFormVersion.current()
+    if form_version is None:
+        return _unavailable(request, status=503)
+    everyone = flow.people(draft, invitation)
+    forms = [(person, ConsentForm(request.POST or None, person=person, prefix=person["key"])) for person in everyone]
+    if request.method == "POST" and all(form.is_valid() for _person, form in forms):
+        from django.utils.translation import get_language
+
+        consents = {person["key"]: {**form.cleaned_data, "language": get_language()} for person, form in forms}
+        try:
+            receipt = flow.complete(invitation, draft, consents)
+        except PermissionError:
+            return _unavailable(request)
+        request.session.pop(flow.SESSION_KEY, None)
+        request.session["sbg_receipt"] = receipt.__dict__
+        return redirect("family_receipt")
+    has_errors = request.method == "POST"
+    return render(
+        request,
+        "facilitation/family/consent.html",
+        {
+            "forms": forms,
+            "token": token,
+            "step": 3,
+            "form_version": form_version,
+            "has_errors": has_errors,
+        },
+    )
+
+
+@never_cache
+def receipt(request):
+    data = request.session.get("sbg_receipt")
+    if not data:
+        return _unavailable(request)
+    return render(request, "facilitation/family/receipt.html", {"receipt": data, "step": 4})
+
+
+@never_cache
+def withdraw(request):
+    """As easy as consenting: the receipt's reference and key withdraw all or some uses, for all or one person."""
+    form = WithdrawalForm(request.POST or None)
+    report = None
+    if request.method == "POST":
+        if too_many(f"withdraw:{client_address(request)}", limit=20):
+            return _too_many(request)
+        if form.is_valid():
+            submission = Submission.objects.filter(reference__iexact=form.cleaned_data["reference"].strip()).first()
+            if submission is None or not submission.key_matches(form.cleaned_data["key"]):
+                form.add_error(None, _("The reference code and key do not match. Check them on your receipt."))
+            else:
+                people = list(submission.participants.select_related("family__site__region"))
+                code = form.cleaned_data["who"].strip().upper()
+                if code:
+                    people = [p for p in people if p.code == code]
+                if not people:
+                    form.add_error("who", _("This code is not on your receipt."))
+                else:
+                    scopes = None if form.cleaned_data["everything"] == "all" else set(form.cleaned_data["scopes"])
+                    lines = []
+                    for person in people:
+                        given_by = "guardian" if person.is_child else "participant"
+                        lines += withdraw_consent(
+                            person, scopes, given_by=given_by, method="digital", note="withdrawn by the family online"
+                        ).actions
+                    report = {"reference": submission.reference, "codes": [p.code for p in people], "lines": lines}
+    return render(request, "facilitation/family/withdraw.html", {"form": form, "report": report})
