@@ -144,6 +144,8 @@ class AudioRejected(Exception):
     def __init__(self, code: str | None = None, *, detail: str = "", **params: Any) -> None:
         if code is not None:
             self.code = code
+        if "{limit}" in _ENGLISH.get(self.code, ""):
+            params = {"limit": "?", **params}
         self.params = params
         self.detail = detail
         template = _MESSAGES.get(self.code, _("This file cannot be accepted."))

@@ -30,7 +30,7 @@ class CleanImage:
 
 
 def clean_image(uploaded, *, max_bytes: int, max_pixels: int, max_side: int = 2560) -> CleanImage:
-    """Validate an uploaded photo and return a metadata-free JPEG copy. Raises ImageRejected with a translated message."""
+    """Validate an uploaded photo and return a metadata-free JPEG copy (ImageRejected carries a translated message)."""
     size = getattr(uploaded, "size", None)
     if size is not None and size > max_bytes:
         raise ImageRejected(

@@ -40,7 +40,9 @@ def load_engine(engine: str):
     """The engine for this worker process (loaded once, then reused for every job)."""
     from .engines import get_engine
 
-    options = {}
+    # Auto-detection only chooses among the programme's languages: the base model otherwise mislabels
+    # Kazakh and Russian speech as other languages.
+    options = {"candidate_languages": ("kk", "ru", "en")}
     if engine == "faster" and settings.WHISPER_CPU_THREADS:
         options["cpu_threads"] = settings.WHISPER_CPU_THREADS
     return get_engine(engine, model_path_for(engine), **options)

@@ -65,7 +65,7 @@ class FamilyFlowTests(TestCase):
         )
 
     def consent_data(self, **overrides):
-        people = ["p%s" % self.w.elder_a.pk, "n0"]
+        people = [f"p{self.w.elder_a.pk}", "n0"]
         data = {}
         for key in people:
             for scope in CONSENT_ALL:
