@@ -40,7 +40,8 @@ test: $(STAMP)
 	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
 	$(BIN)/ruff check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	# A fresh base temp dir per run: pytest prunes old ones, which would pull files from under a parallel run.
+	$(BIN)/python -m pytest --basetemp="$$(mktemp -d -t sbg-pytest-XXXXXX)" $(PYTEST_ARGS)
 
 lint:
 	$(BIN)/ruff check .
