@@ -36,7 +36,7 @@ run: setup
 	$(BIN)/python manage.py run_platform --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
-	bash scripts/system_packages.sh gettext espeak-ng sox
+	bash scripts/system_packages.sh gettext espeak-ng sox chromium
 	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
 	$(BIN)/ruff check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
