@@ -5,6 +5,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet, SnippetChosenView
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import policy, roles
@@ -57,6 +58,33 @@ class ScopedSnippetViewSet(SnippetViewSet):
             view_class = type(f"Scoped{view_class.__name__}", (ScopedObjectMixin, view_class), {})
             kwargs["object_in_scope"] = self.object_in_scope
         return super().construct_view(view_class, **kwargs)
+
+    @property
+    def chooser_viewset_class(self):
+        """Choosers (e.g. the family picker on a recording) list only what the user may reach."""
+        scope = self.scope
+
+        class ScopedChooseView(ChooseView):
+            def get_object_list(self):
+                return scope(super().get_object_list(), self.request.user)
+
+        class ScopedChooseResultsView(ChooseResultsView):
+            def get_object_list(self):
+                return scope(super().get_object_list(), self.request.user)
+
+        class ScopedChosenView(SnippetChosenView):
+            def get_object(self, pk):
+                obj = super().get_object(pk)
+                if not scope(type(obj)._default_manager.filter(pk=obj.pk), self.request.user).exists():
+                    raise Http404
+                return obj
+
+        class ScopedChooserViewSet(SnippetChooserViewSet):
+            choose_view_class = ScopedChooseView
+            choose_results_view_class = ScopedChooseResultsView
+            chosen_view_class = ScopedChosenView
+
+        return ScopedChooserViewSet
 
 
 class RegionViewSet(SnippetViewSet):

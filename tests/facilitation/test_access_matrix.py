@@ -101,3 +101,21 @@ class WithdrawalScreenTests(TestCase):
         response = self.client.post(url, {"everything": "on", "given_by": "participant"})
         self.assertContains(response, f"Recording #{self.w.recording_a.pk} deleted.")
         self.assertEqual(self.w.child_a.consent_records.first().child_assent, "no")
+
+
+class ChooserScopeTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.w = build_world()
+
+    def test_choosers_list_only_the_facilitators_own_site(self):
+        self.client.force_login(self.w.users["facilitator_b"])
+        for model, mine, theirs in (
+            ("family", self.w.elder_b.family.code, self.w.elder_a.family.code),
+            ("participant", self.w.elder_b.code, self.w.elder_a.code),
+        ):
+            html = self.client.get(f"/admin/snippets/choose/facilitation/{model}/").content.decode()
+            self.assertIn(mine, html, model)
+            self.assertNotIn(theirs, html, model)
+        chosen = self.client.get(f"/admin/snippets/choose/facilitation/participant/chosen/{self.w.child_a.pk}/")
+        self.assertEqual(chosen.status_code, 404)

@@ -10,6 +10,9 @@ from stories.models import ApproachPage, HomePage, SessionGuidePage, StoryPage, 
 
 class DemoContentTests(TestCase):
     def test_demo_content_is_trilingual_and_idempotent(self):
+        # As `make setup` runs it: existing pages (Wagtail's welcome page) get their translation fields filled first.
+        call_command("update_translation_fields", verbosity=0)
+        call_command("set_translation_url_paths", verbosity=0)
         call_command("load_demo_content", stdout=StringIO())
         counts = (Page.objects.count(), Theme.objects.count(), Region.objects.count())
         call_command("load_demo_content", stdout=StringIO())

@@ -74,9 +74,13 @@ class Command(BaseCommand):
     def _home(self) -> HomePage:
         home = HomePage.objects.first()
         if home is None:
-            root = Page.get_first_root_node()
+            # Wagtail's "Welcome" placeholder holds the slug "home" in every language once the translation fields
+            # are filled (update_translation_fields): remove it first. Its Site goes with it and is made anew below.
+            for placeholder in Page.objects.filter(depth=2).exact_type(Page):
+                if not placeholder.get_children().exists():
+                    placeholder.delete()
             home = HomePageFactory(
-                parent=root,
+                parent=Page.get_first_root_node(),
                 **per_language("title", demo.HOME["title"]),
                 **per_language("slug", demo.HOME["slug"]),
                 **per_language("intro", demo.HOME["intro"]),
@@ -84,14 +88,11 @@ class Command(BaseCommand):
             self.created += 1
         site = Site.objects.filter(is_default_site=True).first()
         if site is None:
-            Site.objects.create(hostname="localhost", root_page=home, is_default_site=True, site_name="SBG")
+            Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True,
+                                site_name="Stories Between Generations")
         elif site.root_page_id != home.pk:
-            old_root = site.root_page
             site.root_page = home
             site.save()
-            # Wagtail's "Welcome" placeholder page is of no use once the home page is in place.
-            if type(old_root.specific) is Page and not old_root.get_children().exists():
-                old_root.delete()
         return home
 
     def _child(self, parent: Page, factory, data: dict, **fields) -> tuple[Page, bool]:
