@@ -1,4 +1,5 @@
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from .audio import AudioRejected
@@ -10,7 +11,7 @@ class RecordingForm(WagtailAdminModelForm):
 
     def clean_file(self):
         uploaded = self.cleaned_data.get("file")
-        if uploaded and hasattr(uploaded, "chunks") and getattr(uploaded, "_committed", True) is False:
+        if isinstance(uploaded, UploadedFile):  # a new upload (not the file already stored)
             try:
                 self._audio_info = check_upload(uploaded)
             except AudioRejected as error:
