@@ -5,6 +5,8 @@ Every unusable invitation (unknown, expired, used) gets the same neutral page. N
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,12 +38,19 @@ def _too_many(request):
     return render(request, "facilitation/family/too_many.html", status=429)
 
 
-def _invitation(request, token: str) -> Invitation | None:
-    return Invitation.open_by_secret(token)
+def with_invitation(view):
+    """Rate-limit per address and per invitation, then resolve the link; any unusable link gets the neutral page."""
 
+    @wraps(view)
+    def wrapper(request, token: str, *args, **kwargs):
+        if too_many(f"ip:{client_address(request)}", f"inv:{token[:64]}"):
+            return _too_many(request)
+        invitation = Invitation.open_by_secret(token)
+        if invitation is None:
+            return _unavailable(request)
+        return view(request, token, invitation, *args, **kwargs)
 
-def _limited(request, token: str) -> bool:
-    return too_many(f"ip:{client_address(request)}", f"inv:{token[:64]}")
+    return wrapper
 
 
 @never_cache
@@ -59,12 +68,8 @@ def start(request):
 
 
 @never_cache
-def who(request, token: str):
-    if _limited(request, token):
-        return _too_many(request)
-    invitation = _invitation(request, token)
-    if invitation is None:
-        return _unavailable(request)
+@with_invitation
+def who(request, token: str, invitation: Invitation):
     draft = flow.load_draft(request, invitation)
     participants = invitation.family.participants.all()
     form = WhoForm(request.POST or None, participants=participants, initial={"existing": draft["existing"]})
@@ -77,12 +82,8 @@ def who(request, token: str):
 
 
 @never_cache
-def story(request, token: str):
-    if _limited(request, token):
-        return _too_many(request)
-    invitation = _invitation(request, token)
-    if invitation is None:
-        return _unavailable(request)
+@with_invitation
+def story(request, token: str, invitation: Invitation):
     draft = flow.load_draft(request, invitation)
     if not draft["existing"] and not draft["new"]:
         return redirect("family_who", token=token)
@@ -143,9 +144,9 @@ def upload(request, token: str):
 
     from media_tools.audio import AudioRejected
 
-    if _limited(request, token):
+    if too_many(f"ip:{client_address(request)}", f"inv:{token[:64]}"):
         return JsonResponse({"error": _("Too many attempts. Please wait a little and try again.")}, status=429)
-    invitation = _invitation(request, token)
+    invitation = Invitation.open_by_secret(token)
     if invitation is None:
         return JsonResponse({"error": _("This link can no longer be used.")}, status=404)
     draft = flow.load_draft(request, invitation)
@@ -166,12 +167,8 @@ def upload(request, token: str):
 
 
 @never_cache
-def consent(request, token: str):
-    if _limited(request, token):
-        return _too_many(request)
-    invitation = _invitation(request, token)
-    if invitation is None:
-        return _unavailable(request)
+@with_invitation
+def consent(request, token: str, invitation: Invitation):
     draft = flow.load_draft(request, invitation)
     if not draft["audio"]:
         return redirect("family_story", token=token)

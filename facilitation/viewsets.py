@@ -23,6 +23,10 @@ from .models import (
 )
 
 
+def refuse(request, *args, **kwargs):
+    raise Http404
+
+
 class ScopedObjectMixin:
     """Applied to every object view (edit, delete, inspect, history...): out-of-scope objects are 404."""
 
@@ -37,6 +41,8 @@ class ScopedObjectMixin:
 
 class ScopedSnippetViewSet(SnippetViewSet):
     site_lookup: str = "site"  # path from the model to its facilitation Site
+    # Views that must not exist for this model (e.g. "edit" for append-only records): they answer 404.
+    disabled_views: frozenset[str] = frozenset()
     # Roles that see every row (read-only unless their model permissions say otherwise).
     see_all_roles: frozenset[str] = frozenset()
 
@@ -54,6 +60,9 @@ class ScopedSnippetViewSet(SnippetViewSet):
         return self.scope(self.model._default_manager.filter(pk=obj.pk), user).exists()
 
     def construct_view(self, view_class, **kwargs):
+        disabled = {getattr(self, f"{name}_view_class", None) for name in self.disabled_views}
+        if view_class in disabled:
+            return refuse
         if hasattr(view_class, "get_object"):
             view_class = type(f"Scoped{view_class.__name__}", (ScopedObjectMixin, view_class), {})
             kwargs["object_in_scope"] = self.object_in_scope
@@ -222,6 +231,7 @@ class ConsentRecordViewSet(ScopedSnippetViewSet):
 
     model = ConsentRecord
     site_lookup = "participant__family__site"
+    disabled_views = frozenset({"edit", "delete", "copy"})
     icon = "tick-inverse"
     menu_label = _("Consent records")
     inspect_view_enabled = True
@@ -249,16 +259,6 @@ class ConsentRecordViewSet(ScopedSnippetViewSet):
         FieldRowPanel([FieldPanel("witness"), FieldPanel("given_on"), FieldPanel("review_on")]),
         FieldPanel("note"),
     ]
-
-    def construct_view(self, view_class, **kwargs):
-        view = super().construct_view(view_class, **kwargs)
-        if view_class in (self.edit_view_class, self.delete_view_class, self.copy_view_class):
-
-            def refuse(request, *args, **kwargs):
-                raise Http404
-
-            return refuse
-        return view
 
 
 class AuditEventViewSet(SnippetViewSet):

@@ -1,3 +1,4 @@
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from facilitation.viewsets import ScopedSnippetViewSet
@@ -18,20 +19,13 @@ class TranscriptionJobViewSet(ScopedSnippetViewSet):
     list_filter = ["status", "engine"]
     inspect_view_enabled = False
 
-    def construct_view(self, view_class, **kwargs):
-        from django.http import Http404
+    disabled_views = frozenset({"add", "copy"})
 
+    def construct_view(self, view_class, **kwargs):
         if view_class is self.edit_view_class:
-            from django.shortcuts import redirect
 
             def to_detail(request, pk, *args, **kwargs):
                 return redirect("media_tools_job", pk)  # the detail view applies the policy itself
 
             return to_detail
-        if view_class in (self.add_view_class, self.copy_view_class):
-
-            def refuse(request, *args, **kwargs):
-                raise Http404
-
-            return refuse
         return super().construct_view(view_class, **kwargs)

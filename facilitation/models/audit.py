@@ -1,21 +1,14 @@
 """The append-only audit log: every consent change and every access to a recording or transcript."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class AuditQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValidationError("The audit log is append-only.")
-
-    def delete(self):
-        raise ValidationError("The audit log is append-only.")
+from .base import AppendOnlyModel
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """Who did (or tried) what to which artefact. Targets are named by pseudonymous label, never a real name."""
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
@@ -36,8 +29,6 @@ class AuditEvent(models.Model):
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
 
-    objects = AuditQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit log")
@@ -45,11 +36,3 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d.%m.%Y %H:%M} {self.actor_label} {self.action} {self.target_label}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError("The audit log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("The audit log is append-only.")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stories.fields import LanguagesField
 
+from .base import AppendOnlyModel
 from .programme import LANGUAGE_CHOICES, Participant
 from .recordings import private_storage
 
@@ -48,19 +49,11 @@ class ConsentFormVersion(models.Model):
         return cls.objects.filter(effective_from__lte=timezone.localdate()).order_by("-effective_from").first()
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValidationError(_("Consent records cannot be changed: add a new record instead."))
-
-    def delete(self):
-        raise ValidationError(_("Consent records are kept as proof of what was agreed."))
-
-
 def evidence_path(instance: "ConsentRecord", filename: str) -> str:
     return f"consent-evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:8]}"
 
 
-class ConsentRecord(models.Model):
+class ConsentRecord(AppendOnlyModel):
     """One statement of consent for one participant: a grant, or a withdrawal of some or all scopes.
 
     Records are append-only: the participant's consent is their latest record, and older ones stay as proof.
@@ -136,8 +129,6 @@ class ConsentRecord(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("consent record")
         verbose_name_plural = _("consent records")
@@ -175,11 +166,3 @@ class ConsentRecord(models.Model):
             errors["form_version"] = _("This form version was not yet in effect on that date.")
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.pop("_allow_update", False):
-            raise ValidationError(_("Consent records cannot be changed: add a new record instead."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Consent records are kept as proof of what was agreed."))
