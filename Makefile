@@ -4,7 +4,6 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 STAMP := $(VENV)/.deps-installed
 
 .PHONY: setup run test lint messages makemessages lock clean
@@ -41,7 +40,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	# A fresh base temp dir per run: pytest prunes old ones, which would pull files from under a parallel run.
-	$(BIN)/python -m pytest --basetemp="$$(mktemp -d -t sbg-pytest-XXXXXX)" $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest --basetemp="$$(mktemp -d -t sbg-pytest-XXXXXX)" $(PYTEST_ARGS)
 
 lint:
 	$(BIN)/ruff check .
