@@ -37,15 +37,16 @@ def _iter_range(handle, start: int, length: int):
         handle.close()
 
 
-def serve_private_file(request, fieldfile, *, filename: str, download: bool = False) -> HttpResponse:
-    content_type = mimetypes.guess_type(fieldfile.name)[0] or "application/octet-stream"
+def serve_private_file(request, storage, name: str, *, filename: str, download: bool = False) -> HttpResponse:
+    """Send `name` from the private `storage` (the caller has asked the policy first)."""
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     prefix = getattr(settings, "PRIVATE_X_ACCEL_PREFIX", "")
     if prefix:
         response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + fieldfile.name
+        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + name
         return _harden(response, filename, download)
 
-    size = fieldfile.size
+    size = storage.size(name)
     match = RANGE_RE.match(request.headers.get("Range", "").strip())
     if match and (match.group(1) or match.group(2)):
         first, last = match.group(1), match.group(2)
@@ -61,12 +62,12 @@ def serve_private_file(request, fieldfile, *, filename: str, download: bool = Fa
             return _harden(response, filename, download)
         length = end - start + 1
         response = StreamingHttpResponse(
-            _iter_range(fieldfile.open("rb"), start, length), status=206, content_type=content_type
+            _iter_range(storage.open(name, "rb"), start, length), status=206, content_type=content_type
         )
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
         response["Content-Length"] = str(length)
         return _harden(response, filename, download)
 
-    response = FileResponse(fieldfile.open("rb"), content_type=content_type)
+    response = FileResponse(storage.open(name, "rb"), content_type=content_type)
     response["Content-Length"] = str(size)
     return _harden(response, filename, download)

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.defaults import page_not_found
 
-from .models import Recording
+from .models import Recording, private_storage
 from .policy import Action, authorize
 from .serving import serve_private_file
 
@@ -22,7 +22,13 @@ def recording_file(request, pk: int, download: bool = False):
     if not authorize(request.user, action, recording, detail={"range": request.headers.get("Range", "")}):
         return not_found(request)
     suffix = Path(recording.file.name).suffix
-    return serve_private_file(request, recording.file, filename=f"recording-{recording.pk}{suffix}", download=download)
+    return serve_private_file(
+        request,
+        recording.file.storage,
+        recording.file.name,
+        filename=f"recording-{recording.pk}{suffix}",
+        download=download,
+    )
 
 
 def published_story_audio(request, page_id: int):
@@ -34,5 +40,8 @@ def published_story_audio(request, page_id: int):
         raise Http404
     if not authorize(request.user, Action.LISTEN_PUBLISHED_AUDIO, page.audio, page=page):
         return not_found(request)
-    suffix = Path(page.audio.file.name).suffix
-    return serve_private_file(request, page.audio.file, filename=f"story-{page.pk}{suffix}")
+    from media_tools.publishing import ensure_published_copy
+
+    # The public never gets the original: only a copy without the phone's tags (GPS, device, names).
+    name = ensure_published_copy(page.audio)
+    return serve_private_file(request, private_storage(), name, filename=f"story-{page.pk}{Path(name).suffix}")

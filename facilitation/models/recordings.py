@@ -13,6 +13,10 @@ from .programme import LANGUAGE_CHOICES, Family, Participant, Site
 from .sessions import StorySession
 
 
+# Containers the public copy can be written in without re-encoding (others become Ogg/Opus).
+PUBLISHABLE_SUFFIXES = {".m4a", ".mp4", ".3gp", ".mp3", ".ogg", ".opus", ".webm", ".flac", ".wav"}
+
+
 def private_storage():
     """The `private` storage (local folder or private S3 bucket): it has no public URL."""
     return storages["private"]
@@ -47,7 +51,11 @@ class Recording(models.Model):
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.SESSION)
     submission = models.ForeignKey(
-        "facilitation.Submission", null=True, blank=True, on_delete=models.CASCADE, related_name="recordings",
+        "facilitation.Submission",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="recordings",
         editable=False,
     )
     title = models.CharField(_("title"), max_length=200, blank=True)
@@ -83,9 +91,17 @@ class Recording(models.Model):
     def site(self) -> Site:
         return self.family.site
 
+    def published_copy_name(self) -> str:
+        """Where the metadata-free public copy lives (media_tools.publishing makes it)."""
+        suffix = Path(self.file.name).suffix.lower()
+        return f"published/recording-{self.pk}{suffix if suffix in PUBLISHABLE_SUFFIXES else '.ogg'}"
+
     def purge_file(self, reason: str) -> bool:
-        """Delete the audio itself (consent withdrawn); the row stays as proof of what happened."""
+        """Delete the audio and its public copy (consent withdrawn); the row stays as proof of what happened."""
         had_file = bool(self.file)
+        storage = private_storage()
+        if had_file and storage.exists(self.published_copy_name()):
+            storage.delete(self.published_copy_name())
         if had_file:
             self.file.delete(save=False)
         self.deleted_at = timezone.now()

@@ -1,5 +1,7 @@
 """End to end: a published story with audio, a queued job, an exported file; the family withdraws; all goes."""
 
+import io
+
 from django.core.files.base import ContentFile
 from django.test import TestCase
 from django.utils import translation
@@ -165,3 +167,46 @@ class PublicationRuleTests(TestCase):
         story.refresh_from_db()
         self.assertFalse(story.live)
         self.assertContains(response, "cannot be published")
+
+
+class PublishedAudioTests(TestCase):
+    """What the public hears is a copy without the phone's tags; the archive keeps the original."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.w = build_world()
+        cls.tree = build_site_tree()
+
+    def test_published_audio_has_no_metadata_and_goes_with_withdrawal(self):
+        import tempfile
+        from pathlib import Path
+
+        import av
+
+        from tests.media_tools.audio_factory import tone, write_audio
+
+        with tempfile.TemporaryDirectory() as tmp:
+            tagged = write_audio(
+                Path(tmp) / "phone.m4a",
+                tone(2.0, 16000),
+                fmt="m4a_aac",
+                metadata={"title": "Айшаның әңгімесі", "location": "+43.2567+076.9286/"},
+            )
+            self.w.recording_a.file.save("phone.m4a", ContentFile(tagged.read_bytes()))
+        story = self.tree.story
+        story.audio = self.w.recording_a
+        story.contributions.add(StoryContribution(participant=self.w.child_a, uses_audio=True))
+        story.save_revision().publish()
+        body = b"".join(self.client.get(f"/audio/story/{story.pk}/").streaming_content)
+        self.assertNotIn("Айшаның".encode(), body)
+        self.assertNotIn(b"+43.2567", body)
+        with av.open(io.BytesIO(body)) as container:
+            self.assertGreater(container.duration / 1_000_000, 1.5)
+            self.assertNotIn("title", container.metadata)
+        with self.w.recording_a.file.open("rb") as original:
+            self.assertIn("Айшаның".encode(), original.read())  # the archive copy is untouched
+        copy_path = Path(self.w.recording_a.file.storage.path(self.w.recording_a.published_copy_name()))
+        self.assertTrue(copy_path.exists())
+        withdraw_consent(self.w.child_a, {"publish_audio", "archive"}, given_by=ConsentRecord.GivenBy.GUARDIAN)
+        self.assertFalse(copy_path.exists())
+        self.assertEqual(self.client.get(f"/audio/story/{story.pk}/").status_code, 404)
