@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from .programme import LANGUAGE_CHOICES, Family, Participant, Site
 from .sessions import StorySession
 
-
 # Containers the public copy can be written in without re-encoding (others become Ogg/Opus).
 PUBLISHABLE_SUFFIXES = {".m4a", ".mp4", ".3gp", ".mp3", ".ogg", ".opus", ".webm", ".flac", ".wav"}
 
