@@ -1,8 +1,6 @@
-"""Role-specific admin screens: the safeguarding lead's concerns, and the evaluators' pseudonymised session log."""
+"""Role-specific admin screens: the safeguarding lead's concerns, consent withdrawal, family invitations."""
 
-import csv
-
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
@@ -11,77 +9,7 @@ from .models import StorySession
 from .policy import Action
 from .views import not_found
 
-# What an evaluator may see of a session: structure, never names, recordings, transcripts or safeguarding notes.
-EVALUATION_COLUMNS = [
-    ("region", _("Region")),
-    ("site", _("Site")),
-    ("date", _("Date")),
-    ("status", _("Status")),
-    ("duration", _("Duration (minutes)")),
-    ("pairs", _("Elder–child pairs")),
-    ("attendance", _("Attendance")),
-    ("child_wished_to_stop", _("A child wished to stop")),
-    ("wish_respected", _("Wish respected")),
-    ("log", _("Session log (shareable only)")),
-]
-
-
-def evaluation_rows(actor):
-    """Pseudonymised session rows. Participants without the evaluation scope are left out of pairs and counts."""
-    sessions = (
-        StorySession.objects.select_related("site__region")
-        .prefetch_related("pairs__elder__family__site__region", "pairs__child__family__site__region", "attendees")
-        .order_by("-starts_at")
-    )
-    rows = []
-    for session in sessions:
-
-        def visible(participant):
-            return policy.may(actor, Action.VIEW_PARTICIPANT, participant).allowed
-
-        pairs = [
-            f"{pair.elder.code}+{pair.child.code}"
-            for pair in session.pairs.all()
-            if visible(pair.elder) and visible(pair.child)
-        ]
-        rows.append(
-            {
-                "region": session.site.region.code,
-                "site": session.site.name,
-                "date": session.starts_at.date().isoformat(),
-                "status": session.get_status_display(),
-                "duration": session.duration_minutes or "",
-                "pairs": ", ".join(pairs),
-                "attendance": sum(1 for p in session.attendees.all() if visible(p)),
-                "child_wished_to_stop": _("yes") if session.child_wished_to_stop else _("no"),
-                "wish_respected": session.get_wish_respected_display() if session.child_wished_to_stop else "",
-                "log": "\n".join(filter(None, [session.log, session.observations])) if session.log_shareable else "",
-            }
-        )
-    return rows
-
-
-def evaluation_index(request):
-    if not policy.may(request.user, Action.EXPORT_SESSION_LOG, None):
-        raise Http404
-    return TemplateResponse(
-        request,
-        "facilitation/evaluation_index.html",
-        {"columns": EVALUATION_COLUMNS, "rows": evaluation_rows(request.user), "header_title": _("Session logs")},
-    )
-
-
-def evaluation_export(request):
-    if not policy.authorize(request.user, Action.EXPORT_SESSION_LOG, None, detail={"format": "csv"}):
-        return not_found(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="session-log.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 Cyrillic correctly with a BOM
-    writer = csv.writer(response)
-    writer.writerow([str(label) for _key, label in EVALUATION_COLUMNS])
-    for row in evaluation_rows(request.user):
-        writer.writerow([row[key] for key, _label in EVALUATION_COLUMNS])
-    return response
+# The evaluators' screens (session logs, indicators, exports) live in facilitation/evaluation/views.py.
 
 
 def safeguarding_index(request):

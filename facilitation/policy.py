@@ -37,6 +37,8 @@ class Action(StrEnum):
     EDIT_SESSION = "session.edit"
     VIEW_SAFEGUARDING_NOTE = "session.view_safeguarding_note"
     EXPORT_SESSION_LOG = "session.export_log"
+    VIEW_EVALUATION = "evaluation.view"
+    EXPORT_INDICATORS = "evaluation.export_indicators"
 
 
 # Actions whose every attempt, allowed or refused, goes to the audit log.
@@ -50,6 +52,7 @@ AUDITED = {
     Action.EDIT_TRANSCRIPT,
     Action.EXPORT_TRANSCRIPT,
     Action.EXPORT_SESSION_LOG,
+    Action.EXPORT_INDICATORS,
     Action.VIEW_SAFEGUARDING_NOTE,
 }
 
@@ -154,6 +157,36 @@ def consent_state(participant: Participant, on: datetime.date | None = None) -> 
                 participant, set(), set(), [_("%(code)s: now an adult; their own consent is needed.") % {"code": code}]
             )
     return ConsentState(participant, record.scopes, set(record.publish_languages or []), [])
+
+
+def valid_current_consents(on: datetime.date | None = None):
+    """Each participant's latest consent record, kept only where it is in force (SQL twin of `consent_state`).
+
+    It MUST agree with `consent_state` (tests/facilitation/test_evaluation_consent.py checks both on random data):
+    the latest record (by -recorded_at, -id) decides; an expired review date, and for a child a "no", a grant not
+    given by a guardian, or an 18th birthday reached mean no consent at all. Filter on scope fields for a scope.
+    """
+    from django.db.models import OuterRef, Q, Subquery
+
+    on = on or timezone.localdate()
+    latest = ConsentRecord.objects.filter(participant=OuterRef("participant")).order_by("-recorded_at", "-id")
+    child = Q(participant__role=Participant.Role.CHILD)
+    by_guardian = Q(kind=ConsentRecord.Kind.WITHDRAWAL) | Q(given_by=ConsentRecord.GivenBy.GUARDIAN)
+    under_18 = Q(participant__birth_year__isnull=True) | Q(participant__birth_year__gt=on.year - 18)
+    return (
+        ConsentRecord.objects.filter(pk=Subquery(latest.values("pk")[:1]))
+        .filter(Q(review_on__isnull=True) | Q(review_on__gte=on))
+        .filter(~child | (Q(child_assent=ConsentRecord.Assent.YES) & by_guardian & under_18))
+    )
+
+
+def participants_consenting_to(scope: str, on: datetime.date | None = None):
+    """Participants whose current consent covers `scope`, in one SQL query: for aggregates, never per-row `may`."""
+    from django.db.models import Exists, OuterRef
+
+    Scope(scope)  # an unknown scope is a programming error, not an empty result
+    current = valid_current_consents(on).filter(**{scope: True}, participant=OuterRef("pk"))
+    return Participant.objects.filter(Exists(current))
 
 
 def _require_scopes(participants, needed: set[str], languages: set[str] | None = None) -> list[str]:
@@ -346,6 +379,13 @@ def _export_session_log(actor, site_or_none, **context) -> Decision:
     return Decision.refuse(_("Not allowed to export session logs."))
 
 
+def _evaluation(actor, artefact=None, **context) -> Decision:
+    """Pseudonymised logs and suppressed indicators across regions: evaluators and administrators only."""
+    if is_admin(actor) or roles.EVALUATOR in role_names(actor):
+        return Decision(True)
+    return Decision.refuse(_("Evaluation screens are for evaluators and administrators."))
+
+
 _HANDLERS = {
     Action.VIEW_RECORDING: _recording_access,
     Action.STREAM_RECORDING: _recording_access,
@@ -363,4 +403,6 @@ _HANDLERS = {
     Action.EDIT_SESSION: _edit_session,
     Action.VIEW_SAFEGUARDING_NOTE: _safeguarding_note,
     Action.EXPORT_SESSION_LOG: _export_session_log,
+    Action.VIEW_EVALUATION: _evaluation,
+    Action.EXPORT_INDICATORS: _evaluation,
 }

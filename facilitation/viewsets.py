@@ -160,6 +160,7 @@ class StorySessionViewSet(ScopedSnippetViewSet):
             heading=_("Plan"),
         ),
         InlinePanel("pairs", label=_("Elder–child pairs")),
+        InlinePanel("ratings", label=_("Observation ratings per child")),
         FieldPanel("attendees"),
         FieldPanel("prompts_used"),
         MultiFieldPanel(

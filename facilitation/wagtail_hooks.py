@@ -46,10 +46,27 @@ def register_role_views():
     from django.urls import path
 
     from . import admin_views
+    from .evaluation import views as evaluation
 
     return [
-        path("evaluation/", admin_views.evaluation_index, name="facilitation_evaluation"),
-        path("evaluation/session-log.csv", admin_views.evaluation_export, name="facilitation_evaluation_export"),
+        path("evaluation/", evaluation.session_log, name="facilitation_evaluation"),
+        path("evaluation/session-log.csv", evaluation.session_log_export, name="facilitation_evaluation_export"),
+        path(
+            "evaluation/session-log.xlsx",
+            evaluation.session_log_export,
+            {"fmt": "xlsx"},
+            name="facilitation_evaluation_export_xlsx",
+        ),
+        path("evaluation/indicators/", evaluation.indicator_dashboard, name="facilitation_evaluation_indicators"),
+        path(
+            "evaluation/indicators.csv", evaluation.indicator_export, name="facilitation_evaluation_indicators_export"
+        ),
+        path(
+            "evaluation/indicators.xlsx",
+            evaluation.indicator_export,
+            {"fmt": "xlsx"},
+            name="facilitation_evaluation_indicators_export_xlsx",
+        ),
         path("safeguarding/", admin_views.safeguarding_index, name="facilitation_safeguarding"),
         path("invitations/new/", admin_views.new_invitation, name="facilitation_new_invitation"),
         path(
@@ -76,6 +93,17 @@ def evaluation_menu_item():
         reverse("facilitation_evaluation"),
         icon_name="table",
         order=210,
+        allowed_roles={roles.EVALUATOR},
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def indicators_menu_item():
+    return RoleMenuItem(
+        _("Indicators (evaluation)"),
+        reverse("facilitation_evaluation_indicators"),
+        icon_name="table",
+        order=211,
         allowed_roles={roles.EVALUATOR},
     )
 

@@ -234,3 +234,6 @@ SUBMISSION_MAX_FILES = env.int("SUBMISSION_MAX_FILES", default=5)
 SUBMISSION_RATE_PER_HOUR = env.int("SUBMISSION_RATE_PER_HOUR", default=60)  # requests per address and per invitation
 IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=15 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
+
+# --- Evaluation ---------------------------------------------------------------------------------------------
+EVALUATION_MIN_CELL = env.int("EVALUATION_MIN_CELL", default=5)  # counts of fewer children or families show "<k"

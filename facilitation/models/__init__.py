@@ -2,6 +2,7 @@
 
 from .audit import AuditEvent
 from .consent import ConsentFormVersion, ConsentRecord, Scope
+from .observations import ObservationRating
 from .programme import LANGUAGE_CHOICES, Family, Participant, Region, Site
 from .recordings import Recording, private_storage
 from .sessions import SessionPair, StorySession
@@ -14,6 +15,7 @@ __all__ = [
     "Family",
     "Invitation",
     "LANGUAGE_CHOICES",
+    "ObservationRating",
     "Participant",
     "Recording",
     "Region",

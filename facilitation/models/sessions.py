@@ -59,6 +59,7 @@ class StorySession(ClusterableModel):
         verbose_name = _("story session")
         verbose_name_plural = _("story sessions")
         ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["starts_at", "status"], name="session_starts_status_idx")]
         permissions = [
             ("view_safeguarding_note", _("Can see safeguarding notes")),
             ("view_evaluation", _("Can see pseudonymised session logs and indicators")),

@@ -66,6 +66,10 @@ class AccessMatrixTests(TestCase):
         self.check("/admin/safeguarding/", {"admin", "safeguarding"})
         self.check("/admin/evaluation/", {"admin", "evaluator"})
         self.check("/admin/evaluation/session-log.csv", {"admin", "evaluator"})
+        self.check("/admin/evaluation/session-log.xlsx", {"admin", "evaluator"})
+        self.check("/admin/evaluation/indicators/", {"admin", "evaluator"})
+        self.check("/admin/evaluation/indicators.csv", {"admin", "evaluator"})
+        self.check("/admin/evaluation/indicators.xlsx", {"admin", "evaluator"})
         self.check("/admin/snippets/facilitation/auditevent/", {"admin"})
 
     def test_safeguarding_note_is_shown_only_to_the_safeguarding_lead(self):
@@ -76,15 +80,37 @@ class AccessMatrixTests(TestCase):
         self.client.force_login(self.w.users["safeguarding"])
         self.assertContains(self.client.get("/admin/safeguarding/"), note)
 
+    def test_evaluators_reach_nothing_but_their_screens(self):
+        for url in (
+            "/admin/snippets/facilitation/storysession/",
+            f"/admin/snippets/facilitation/storysession/edit/{self.w.session_a.pk}/",
+            "/admin/snippets/facilitation/participant/",
+            "/admin/snippets/facilitation/recording/",
+            "/admin/snippets/facilitation/consentrecord/",
+            "/admin/snippets/facilitation/family/",
+            "/admin/safeguarding/",
+            f"/private/recordings/{self.w.recording_a.pk}/",
+            f"/admin/consent/withdraw/{self.w.child_a.pk}/",
+            "/admin/invitations/new/",
+        ):
+            with self.subTest(url=url):
+                self.assertIn(self.status("evaluator", url), REFUSED, url)
+
     def test_real_names_never_reach_evaluators(self):
         self.client.force_login(self.w.users["evaluator"])
-        for url in ("/admin/evaluation/", "/admin/evaluation/session-log.csv"):
+        for url in (
+            "/admin/evaluation/",
+            "/admin/evaluation/session-log.csv",
+            "/admin/evaluation/indicators/",
+            "/admin/evaluation/indicators.csv",
+        ):
             body = self.client.get(url).content.decode()
             for name in ("Айгүл", "Нұрлан", "Бақыт"):
                 self.assertNotIn(name, body)
             self.assertNotIn("Private log text B", body)
             self.assertNotIn("ұйықтай", body)
-            self.assertIn("The elder told about the river.", body)
+            if "indicators" not in url:
+                self.assertIn("The elder told about the river.", body)
 
 
 class WithdrawalScreenTests(TestCase):
