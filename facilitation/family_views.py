@@ -38,19 +38,28 @@ def _too_many(request):
     return render(request, "facilitation/family/too_many.html", status=429)
 
 
-def with_invitation(view):
-    """Rate-limit per address and per invitation, then resolve the link; any unusable link gets the neutral page."""
+def with_invitation(view=None, *, json: bool = False):
+    """Rate-limit per address and per invitation, then resolve the link; any unusable link gets the neutral page
+    (or, for the page's script, a JSON error)."""
 
-    @wraps(view)
-    def wrapper(request, token: str, *args, **kwargs):
-        if too_many(f"ip:{client_address(request)}", f"inv:{token[:64]}"):
-            return _too_many(request)
-        invitation = Invitation.open_by_secret(token)
-        if invitation is None:
-            return _unavailable(request)
-        return view(request, token, invitation, *args, **kwargs)
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, token: str, *args, **kwargs):
+            if too_many(f"ip:{client_address(request)}", f"inv:{token[:64]}"):
+                if json:
+                    message = _("Too many attempts. Please wait a little and try again.")
+                    return JsonResponse({"error": message}, status=429)
+                return _too_many(request)
+            invitation = Invitation.open_by_secret(token)
+            if invitation is None:
+                if json:
+                    return JsonResponse({"error": _("This link can no longer be used.")}, status=404)
+                return _unavailable(request)
+            return view(request, token, invitation, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
 
 
 @never_cache
@@ -138,17 +147,13 @@ def _accept_files(request, draft: dict) -> list[str]:
 
 @never_cache
 @require_POST
-def upload(request, token: str):
+@with_invitation(json=True)
+def upload(request, token: str, invitation: Invitation):
     """One audio file at a time from the page's script (a retry sends the same file again; nothing is half-kept)."""
     from django.conf import settings
 
     from media_tools.audio import AudioRejected
 
-    if too_many(f"ip:{client_address(request)}", f"inv:{token[:64]}"):
-        return JsonResponse({"error": _("Too many attempts. Please wait a little and try again.")}, status=429)
-    invitation = Invitation.open_by_secret(token)
-    if invitation is None:
-        return JsonResponse({"error": _("This link can no longer be used.")}, status=404)
     draft = flow.load_draft(request, invitation)
     uploaded = request.FILES.get("file")
     if uploaded is None:

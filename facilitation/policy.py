@@ -201,7 +201,7 @@ def _require_scopes(participants, needed: set[str], languages: set[str] | None =
             reasons.append(
                 _("%(code)s: no consent to “%(scope)s”.") % {"code": participant.code, "scope": labels[scope]}
             )
-        if languages and needed & {Scope.PUBLISH_TEXT, Scope.PUBLISH_AUDIO, Scope.PUBLISH_PHOTOS}:
+        if languages and needed & PUBLICATION_SCOPES:
             for language in sorted(languages - state.languages):
                 reasons.append(
                     _("%(code)s: no consent to publish in %(language)s.")
@@ -309,11 +309,12 @@ def _transcript_access(actor, transcript, **context) -> Decision:
     return Decision(not reasons, reasons)
 
 
-PUBLICATION_SCOPES = {
+SCOPE_FOR_USE = {
     "uses_words": Scope.PUBLISH_TEXT,
     "uses_audio": Scope.PUBLISH_AUDIO,
     "uses_photo": Scope.PUBLISH_PHOTOS,
 }
+PUBLICATION_SCOPES = frozenset(SCOPE_FOR_USE.values())
 
 
 def _publish_story(actor, page, languages: set[str] | None = None, **context) -> Decision:
@@ -323,7 +324,7 @@ def _publish_story(actor, page, languages: set[str] | None = None, **context) ->
         reasons.append(_("Only programme editors and administrators publish stories."))
     languages = set(languages) if languages is not None else set(page.available_languages())
     for contribution in page.contributions.all():
-        needed = {scope for flag, scope in PUBLICATION_SCOPES.items() if getattr(contribution, flag)}
+        needed = {scope for flag, scope in SCOPE_FOR_USE.items() if getattr(contribution, flag)}
         if needed:
             reasons += _require_scopes([contribution.participant], needed, languages)
     if getattr(page, "audio_id", None):

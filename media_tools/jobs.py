@@ -129,9 +129,7 @@ def run_job(job_id: int) -> str:
     language = None if job.language in ("", "auto") else job.language
     try:
         engine = load_engine(job.engine)
-        with job.recording.file.open("rb"):
-            path = job.recording.file.path
-        result = engine.transcribe(path, language=language, on_progress=on_progress)
+        result = engine.transcribe(job.recording.file.path, language=language, on_progress=on_progress)
     except Cancelled:
         reasons = state.get("reasons") or [_("Cancelled.")]
         job.cancel(reason="; ".join(str(r) for r in reasons))  # no-op if already cancelled

@@ -8,12 +8,10 @@ from wagtail.log_actions import log
 from wagtail.signals import page_published
 
 from facilitation.models import Scope
-from facilitation.policy import SYSTEM, Action, may
+from facilitation.policy import PUBLICATION_SCOPES, SYSTEM, Action, may
 from facilitation.signals import consent_withdrawn
 
 from .models import StoryContribution, StoryPage
-
-PUBLICATION_SCOPES = {Scope.PUBLISH_TEXT, Scope.PUBLISH_AUDIO, Scope.PUBLISH_PHOTOS}
 
 
 def take_offline(page: StoryPage, reasons: list[str], actor=None) -> None:
