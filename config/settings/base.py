@@ -161,6 +161,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Uploads larger than this stream to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Temporary copies of uploads live under DATA_DIR (not /tmp), so a sweep at start-up can remove what a killed
+# process left behind.
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
 
 # --- Wagtail -------------------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Stories Between Generations"
@@ -213,6 +216,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 )
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Periodic sweeps (celery beat; `make run` starts one, its schedule file lives in DATA_DIR).
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    # Consent expiries happen with no request: re-evaluate every page, job and file that depends on consent.
+    "consent-sweep": {"task": "facilitation.tasks.sweep_consent", "schedule": 15 * 60},
+    # Jobs a dead worker left "running" are queued again.
+    "stale-transcription-jobs": {"task": "media_tools.tasks.recover_stale_jobs", "schedule": 60},
+    # Family drafts nobody finished, and upload leftovers.
+    "purge-submission-drafts": {"task": "facilitation.tasks.purge_submission_drafts", "schedule": 60 * 60},
+}
 
 # --- Transcription (media_tools) -----------------------------------------------------------------------------
 # Weights always come from local paths: nothing is ever downloaded at run time.
