@@ -1,0 +1,16 @@
+"""Periodic work of the facilitation app, run by celery beat (schedule in settings.CELERY_BEAT_SCHEDULE)."""
+
+from celery import shared_task
+from django.core.management import call_command
+
+
+@shared_task(ignore_result=True)
+def sweep_consent() -> None:
+    """Expiries (review dates, 18th birthdays) happen with no request: reconcile everything that depends on consent."""
+    call_command("reconcile_consent", verbosity=0)
+
+
+@shared_task(ignore_result=True)
+def purge_submission_drafts() -> None:
+    """Family drafts nobody finished are deleted after 48 hours."""
+    call_command("purge_submission_drafts", verbosity=0)
