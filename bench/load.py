@@ -1,0 +1,445 @@
+"""Benchmark: mixed traffic against gunicorn on loopback, with consent withdrawals in the middle of it.
+
+Not a test. What it measures: whether the platform as committed (its gunicorn config, its database settings) holds a
+pilot's load without a single 5xx, and how long a withdrawal takes to be effective from outside. It builds a throw-away
+site like `make setup` (migrate, demo content, demo accounts with DEMO_PASSWORD, demo programme) plus one published
+story with published audio per planned withdrawal (each with its own family, consents and recording) and one
+invitation per family upload, starts gunicorn (config/gunicorn.py when present) on a free loopback port, then runs
+`--clients` threads for `--seconds`, each a visitor picking at random (weights in KINDS):
+
+- public pages: home (kk/ru/en), the story index, story pages;
+- the published audio with HTTP Range (half of the listeners on the story to be withdrawn next);
+- staff logins (GET the form for the CSRF token, POST the demo password);
+- family uploads through an invitation: who -> upload (the page script's endpoint) -> story -> consent -> receipt;
+
+and one more thread, the facilitator, who withdraws a child's consent every `--withdraw-every` seconds through the
+admin form /admin/consent/withdraw/<participant>/ (retrying on a 5xx, as a person would). Each withdrawal's latency is
+the time from its POST until both the story page and its audio answer 404 from outside (polled every 20 ms).
+
+Prints requests/s, p50/p95 and status counts per kind, the 5xx total with the distinct tracebacks from the gunicorn
+log, and every withdrawal's latency. Goal (issue 10): 0 x 5xx and every withdrawal effective in < 1 s, on SQLite and on
+PostgreSQL. It prints the figures, it does not assert them. The load generator runs on the same machine as the server:
+on a small machine it takes a good share of the CPU.
+
+Usage: .venv/bin/python bench/load.py --seconds 60 --clients 32
+       DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/load.py
+       (PostgreSQL: a database `sbg_bench_load` is created on that server and dropped at the end)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import statistics
+import sys
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._server import DEMO_PASSWORD, Client, Gunicorn, ThrowawaySite, server_errors  # noqa: E402
+
+# kind -> weight of a visitor's next action
+KINDS = {"home": 15, "index": 8, "story": 25, "audio": 35, "login": 7, "upload": 10}
+STAFF = ["editor", "evaluator", "safeguarding", "admin"]
+CONSENT_SCOPES = ["record_audio", "transcribe", "archive", "publish_text", "evaluation"]
+
+
+@dataclass
+class Story:
+    page_id: int
+    child_id: int
+    urls: list[str]  # the page in kk, ru and en
+    audio: str
+    size: int
+
+
+@dataclass
+class World:
+    stories: list[Story]
+    invitations: list[str]
+    elder_id: int
+    home_urls: list[str]
+    index_urls: list[str]
+    upload_audio: bytes
+
+
+def build_world(n_stories: int, n_invitations: int, audio_seconds: float) -> World:
+    """The withdrawable stories (published, with published audio), the upload invitations."""
+    from django.contrib.auth import get_user_model
+    from django.core.files.base import ContentFile
+    from django.utils import translation
+
+    from facilitation.factories import (
+        ChildFactory,
+        ConsentRecordFactory,
+        FamilyFactory,
+        ParticipantFactory,
+        RecordingFactory,
+        SiteFactory,
+        tone_wav,
+    )
+    from facilitation.invitations import create_invitation
+    from facilitation.models import Region
+    from media_tools.publishing import ensure_published_copy
+    from stories.factories import StoryPageFactory
+    from stories.models import HomePage, StoryContribution, StoryIndexPage
+
+    facilitator = get_user_model().objects.get(username="facilitator")
+    site = SiteFactory(region=Region.objects.first(), facilitators=[facilitator], ngo_partner="Bench NGO")
+    index = StoryIndexPage.objects.get()
+    wav = tone_wav(audio_seconds)
+    stories = []
+    with translation.override("kk"):
+        for i in range(n_stories):
+            family = FamilyFactory(site=site)
+            elder = ParticipantFactory(family=family)
+            child = ChildFactory(family=family)
+            ConsentRecordFactory(participant=elder)
+            ConsentRecordFactory(participant=child)
+            recording = RecordingFactory(
+                family=family, speakers=[elder, child], file=ContentFile(wav, name="session.wav"),
+                duration_seconds=audio_seconds,
+            )
+            page = StoryPageFactory(
+                parent=index,
+                title_kk=f"Жүктеме әңгімесі {i}",
+                title_ru=f"История нагрузки {i}",
+                title_en=f"Load story {i}",
+                slug_kk=f"zhukteme-{i}",
+                slug_ru=f"nagruzka-{i}",
+                slug_en=f"load-{i}",
+                audio=recording,
+            )
+            page.contributions.add(
+                StoryContribution(participant=elder, uses_words=True, uses_audio=True),
+                StoryContribution(participant=child, uses_words=True, uses_audio=True),
+            )
+            page.save_revision().publish()
+            page.refresh_from_db()
+            assert page.live, f"story {i} did not go live"
+            name = ensure_published_copy(recording)  # made on first listen otherwise; made here to time the rest
+            urls = [page.url_in(lang) for lang in ("kk", "ru", "en")]
+            stories.append(Story(page.pk, child.pk, urls, f"/audio/story/{page.pk}/", recording.file.storage.size(name)))
+        upload_family = FamilyFactory(site=site)
+        upload_elder = ParticipantFactory(family=upload_family)
+        ConsentRecordFactory(participant=upload_elder)
+        invitations = [create_invitation(upload_family, language="kk")[1] for _ in range(n_invitations)]
+    home = HomePage.objects.get()
+    return World(
+        stories=stories,
+        invitations=invitations,
+        elder_id=upload_elder.pk,
+        home_urls=[home.url_in(lang) for lang in ("kk", "ru", "en")],
+        index_urls=[index.url_in(lang) for lang in ("kk", "ru", "en")],
+        upload_audio=tone_wav(2.0, frequency=330.0),
+    )
+
+
+@dataclass
+class Results:
+    """Every response, per kind: (seconds, status). Status 0 means the connection failed."""
+
+    samples: dict[str, list[tuple[float, int]]] = field(default_factory=lambda: defaultdict(list))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    withdrawals: list[dict] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def add(self, kind: str, seconds: float, status: int) -> None:
+        with self.lock:
+            self.samples[kind].append((seconds, status))
+
+    def fail(self, kind: str, error: Exception) -> None:
+        with self.lock:
+            self.samples[kind].append((0.0, 0))
+            if len(self.failures) < 20:
+                self.failures.append(f"{kind}: {type(error).__name__}: {error}")
+
+
+class Traffic:
+    def __init__(self, port: int, world: World, results: Results, seed: int):
+        self.port = port
+        self.world = world
+        self.results = results
+        self.rng = random.Random(seed)
+        self.live = list(world.stories)  # readers pick from these; a withdrawn story leaves after its POST
+        self.target: Story | None = None  # the next story to be withdrawn: half of the listeners are on it
+        self.invitations = list(world.invitations)
+        self.state_lock = threading.Lock()
+        self.stop = threading.Event()
+
+    def record(self, kind: str, client: Client, method: str, path: str, **kwargs):
+        try:
+            if method == "GET":
+                response = client.get(path, headers=kwargs.get("headers"))
+            elif method == "FORM":
+                response = client.post_form(path, kwargs["data"], kwargs.get("csrf"))
+            else:
+                response = client.post_file(path, "file", "story.wav", kwargs["content"], "audio/wav")
+        except OSError as error:
+            self.results.fail(kind, error)
+            client.close()
+            return None
+        self.results.add(kind, response.seconds, response.status)
+        return response
+
+    def pick_story(self) -> Story | None:
+        with self.state_lock:
+            if self.target is not None and self.rng.random() < 0.5:
+                return self.target
+            return self.rng.choice(self.live) if self.live else None
+
+    # --- the visitors ------------------------------------------------------------------------------------------
+    def visitor(self, seed: int) -> None:
+        rng = random.Random(seed)
+        reader = Client(self.port)
+        kinds, weights = zip(*KINDS.items(), strict=True)
+        while not self.stop.is_set():
+            kind = rng.choices(kinds, weights)[0]
+            if kind == "home":
+                self.record(kind, reader, "GET", rng.choice(self.world.home_urls))
+            elif kind == "index":
+                self.record(kind, reader, "GET", rng.choice(self.world.index_urls))
+            elif kind == "story":
+                story = self.pick_story()
+                if story:
+                    self.record(kind, reader, "GET", rng.choice(story.urls))
+            elif kind == "audio":
+                story = self.pick_story()
+                if story:
+                    start = rng.randrange(0, max(story.size - 65536, 1))
+                    headers = {"Range": f"bytes={start}-{start + 65535}"}
+                    self.record(kind, reader, "GET", story.audio, headers=headers)
+            elif kind == "login":
+                self.login(Client(self.port), rng.choice(STAFF))
+            elif kind == "upload":
+                self.family_upload()
+        reader.close()
+
+    def login(self, client: Client, username: str, kind: str = "login") -> bool:
+        form = self.record(f"{kind}_form", client, "GET", "/admin/login/")
+        if form is None or form.status != 200:
+            return False
+        csrf = Client.csrf_from(form)
+        done = self.record(
+            kind, client, "FORM", "/admin/login/", data={"username": username, "password": DEMO_PASSWORD, "next": "/admin/"},
+            csrf=csrf,
+        )
+        ok = done is not None and done.status == 302
+        if kind == "login":
+            client.close()
+        return ok
+
+    def family_upload(self) -> None:
+        with self.state_lock:
+            token = self.invitations.pop() if self.invitations else None
+        if token is None:
+            return
+        family = Client(self.port)
+        base = f"/kk/share/{token}/"
+        try:
+            page = self.record("family_step", family, "GET", base)
+            if page is None or page.status != 200:
+                return
+            who = self.record(
+                "family_step", family, "FORM", base, data={"existing": [str(self.world.elder_id)]},
+                csrf=Client.csrf_from(page),
+            )
+            if who is None or who.status != 302:
+                return
+            story_form = self.record("family_step", family, "GET", base + "story/")
+            if story_form is None or story_form.status != 200:
+                return
+            upload = self.record("upload", family, "FILE", base + "upload/", content=self.world.upload_audio)
+            if upload is None or upload.status != 200:
+                return
+            story = self.record(
+                "family_step", family, "FORM", base + "story/", data={"title": "Жүктеме", "language": "kk"},
+                csrf=Client.csrf_from(story_form),
+            )
+            if story is None or story.status != 302:
+                return
+            consent_form = self.record("family_step", family, "GET", base + "consent/")
+            if consent_form is None or consent_form.status != 200:
+                return
+            key = f"p{self.world.elder_id}"
+            data = [(f"{key}-{scope}", "on") for scope in CONSENT_SCOPES] + [(f"{key}-publish_languages", "kk")]
+            self.record(
+                "family_complete", family, "FORM", base + "consent/", data=data, csrf=Client.csrf_from(consent_form)
+            )
+        finally:
+            family.close()
+
+    # --- the facilitator ---------------------------------------------------------------------------------------
+    def facilitator(self, every: float, limit: int) -> None:
+        staff = Client(self.port)
+        outside = Client(self.port)
+        if not self.login(staff, "facilitator", kind="facilitator_login"):
+            self.results.failures.append("the facilitator could not log in: no withdrawals")
+            return
+        stories = list(self.world.stories)
+        self.rng.shuffle(stories)
+        next_at = time.monotonic() + min(every, 2.0)
+        for story in stories[:limit]:
+            with self.state_lock:
+                self.target = story
+            while time.monotonic() < next_at:
+                if self.stop.wait(0.05):
+                    return
+            next_at += every
+            self.results.withdrawals.append(self.withdraw(staff, outside, story))
+        with self.state_lock:
+            self.target = None
+
+    def withdraw(self, staff: Client, outside: Client, story: Story) -> dict:
+        path = f"/admin/consent/withdraw/{story.child_id}/"
+        form = self.record("withdraw_form", staff, "GET", path)
+        csrf = Client.csrf_from(form) if form is not None else None
+        data = {"everything": "on", "given_by": "guardian", "note": "bench"}
+        t0 = time.perf_counter()
+        posts, statuses = 0, []
+        while True:  # a person retries a failed form; the latency includes the retries
+            posts += 1
+            response = self.record("withdraw", staff, "FORM", path, data=data, csrf=csrf)
+            statuses.append(response.status if response else 0)
+            if response is not None and response.status < 500:
+                break
+            if time.perf_counter() - t0 > 60:
+                return {"story": story.page_id, "posts": posts, "statuses": statuses, "latency": None}
+        with self.state_lock:
+            if story in self.live:
+                self.live.remove(story)
+        posted = time.perf_counter() - t0
+        page_gone = audio_gone = None
+        while time.perf_counter() - t0 < 60:
+            for which in ("page", "audio"):
+                if (page_gone if which == "page" else audio_gone) is not None:
+                    continue
+                url = story.urls[0] if which == "page" else story.audio
+                response = self.record("withdraw_check", outside, "GET", url, headers={"Range": "bytes=0-1023"})
+                if response is not None and response.status == 404:
+                    if which == "page":
+                        page_gone = time.perf_counter() - t0
+                    else:
+                        audio_gone = time.perf_counter() - t0
+            if page_gone is not None and audio_gone is not None:
+                break
+            time.sleep(0.02)
+        latency = max(page_gone, audio_gone) if page_gone is not None and audio_gone is not None else None
+        return {"story": story.page_id, "posts": posts, "statuses": statuses, "post_s": posted, "latency": latency}
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def report(results: Results, seconds: float, log_path: Path) -> int:
+    print(f"\n{'kind':<24}{'n':>7}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'2xx/3xx':>9}{'4xx':>6}{'5xx':>6}{'conn':>6}")
+    total = fivexx = 0
+    for kind in sorted(results.samples):
+        samples = results.samples[kind]
+        times = [s for s, status in samples if status]
+        ok = sum(1 for _s, st in samples if 200 <= st < 400)
+        c4 = sum(1 for _s, st in samples if 400 <= st < 500)
+        c5 = sum(1 for _s, st in samples if st >= 500)
+        conn = sum(1 for _s, st in samples if st == 0)
+        total += len(samples)
+        fivexx += c5
+        print(
+            f"{kind:<24}{len(samples):>7}{len(samples) / seconds:>9.1f}{percentile(times, 50) * 1000:>9.0f}"
+            f"{percentile(times, 95) * 1000:>9.0f}{ok:>9}{c4:>6}{c5:>6}{conn:>6}"
+        )
+    statuses4 = {
+        kind: sorted({st for _s, st in samples if 400 <= st < 500}) for kind, samples in results.samples.items()
+    }
+    statuses4 = {k: v for k, v in statuses4.items() if v}
+    if statuses4:
+        print(f"4xx statuses per kind: {statuses4}  (404 on story/audio: a story withdrawn while being read)")
+    for line in results.failures:
+        print(f"connection failure: {line}")
+    print(f"\nrequests: {total}   requests/s: {total / seconds:.1f}   5xx: {fivexx}")
+    latencies = [w["latency"] for w in results.withdrawals]
+    for w in results.withdrawals:
+        latency = f"{w['latency'] * 1000:.0f} ms" if w["latency"] is not None else "NOT EFFECTIVE within 60 s"
+        post = f"{w['post_s'] * 1000:.0f} ms" if "post_s" in w else "-"
+        print(f"withdrawal story #{w['story']}: POST x{w['posts']} {w['statuses']} (answered after {post}), "
+              f"page and audio 404 after {latency}")
+    effective = [x for x in latencies if x is not None]
+    if latencies:
+        print(
+            f"withdrawals: {len(latencies)}   effective: {len(effective)}   "
+            f"max latency: {max(effective) * 1000 if effective else float('nan'):.0f} ms   "
+            f"all < 1 s: {len(effective) == len(latencies) and max(effective) < 1.0}"
+        )
+    logged, causes = server_errors(log_path)
+    print(f"500s logged by the server (gunicorn log): {logged}")
+    for summary in causes:
+        print("--- " + summary)
+    return fivexx
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--withdraw-every", type=float, default=3.0, help="seconds between withdrawals")
+    parser.add_argument("--audio-seconds", type=float, default=20.0, help="length of each published recording")
+    parser.add_argument("--seed", type=int, default=10)
+    parser.add_argument("--log", type=Path, help="keep the gunicorn log here (default: printed, then removed)")
+    args = parser.parse_args()
+
+    n_withdrawals = int(args.seconds // args.withdraw_every) + 1
+    site = ThrowawaySite("load", extra_env={"SUBMISSION_RATE_PER_HOUR": "1000000"})
+    # One address for every client: the per-address rate limit of the family pages would otherwise answer 429.
+    server = None
+    try:
+        t0 = time.perf_counter()
+        site.setup_django()
+        site.build()
+        world = build_world(n_withdrawals + 4, n_invitations=int(args.seconds * 8) + 50, audio_seconds=args.audio_seconds)
+        from django.db import connections
+
+        connections.close_all()
+        print(f"database: {site.vendor}   data dir: {site.data_dir}   set-up: {time.perf_counter() - t0:.1f} s")
+        log_path = site.data_dir / "gunicorn.log"
+        server = Gunicorn(site, log_path)
+        print(f"gunicorn: {server.how}   port {server.port}")
+        print(f"load: {args.clients} clients for {args.seconds:.0f} s, a withdrawal every {args.withdraw_every} s, "
+              f"weights {json.dumps(KINDS)}")
+
+        results = Results()
+        traffic = Traffic(server.port, world, results, args.seed)
+        threads = [threading.Thread(target=traffic.visitor, args=(args.seed + i,), daemon=True)
+                   for i in range(args.clients)]
+        threads.append(threading.Thread(target=traffic.facilitator, args=(args.withdraw_every, n_withdrawals),
+                                        daemon=True))
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        time.sleep(args.seconds)
+        traffic.stop.set()
+        for thread in threads:
+            thread.join(120)
+        elapsed = time.perf_counter() - started
+        server.stop()
+        report(results, elapsed, log_path)
+        if args.log:
+            shutil.copy(log_path, args.log)
+            print(f"gunicorn log kept in {args.log}")
+    finally:
+        if server is not None:
+            server.stop()
+        site.close()
+
+
+if __name__ == "__main__":
+    main()
