@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
 
+from . import policy
 from .models import ConsentRecord, Scope
 
 
@@ -20,3 +22,124 @@ class WithdrawalForm(forms.Form):
 
     def withdrawn(self) -> set[str] | None:
         return None if self.cleaned_data["everything"] else set(self.cleaned_data["scopes"])
+
+
+# --- Admin write forms of site-scoped records -----------------------------------------------------------------------
+
+NOT_IN_SCOPE = _("Not available: choose from your own sites' records.")
+
+
+class SiteScopedAdminForm(WagtailAdminModelForm):
+    """Base form of every admin write form of a site-scoped record (set as `base_form_class` by the viewsets).
+
+    Every choice list (families, participants, sessions, sites, facilitators and witnesses, inline rows included)
+    offers only what `policy.scope` gives the user, so another site's id posted by hand is a form error; and every
+    record chosen must belong to the same site as the record being written (`policy.site_mismatches`).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_choices(self, self.for_user)
+        for formset in self.formsets.values():
+            _scope_formset(formset, self.for_user)
+
+    def target_site(self):
+        """The site of the record being written: from the chosen site/family/participant, else the stored one."""
+        model = self._meta.model
+        if not policy.is_site_scoped(model):
+            return None
+        lookup = policy.site_lookup_for(model)
+        head, _sep, rest = lookup.partition("__")
+        if head in self.fields:
+            current = self.cleaned_data.get(head)
+            for part in rest.split("__") if rest else []:
+                current = getattr(current, part, None) if current is not None else None
+            return current
+        return policy.site_of(self.instance) if self.instance.pk else None
+
+    def clean(self):
+        data = super().clean()
+        site = self.target_site()
+        if site is not None:
+            _check_same_site(self, site)
+        return data
+
+    def is_valid(self):
+        valid = super().is_valid()
+        site = self.target_site() if hasattr(self, "cleaned_data") else None
+        if site is None:
+            return valid
+        for formset in self.formsets.values():
+            for form in formset.forms:
+                if hasattr(form, "cleaned_data") and not form.cleaned_data.get("DELETE"):
+                    valid = _check_same_site(form, site) and valid
+        return valid
+
+
+def limit_choices(form: forms.BaseForm, actor) -> None:
+    """Narrow every relation field of `form` to what `actor` may choose (see `policy.scoped_choices`)."""
+    from django.contrib.auth import get_user_model
+
+    from .models import Site
+
+    user_model = get_user_model()
+    for field in form.fields.values():
+        queryset = getattr(field, "queryset", None)
+        if queryset is None:
+            continue
+        model = queryset.model
+        if model is user_model:
+            field.queryset = queryset.filter(pk__in=policy.assignable_facilitators(actor).values("pk"))
+        elif model is Site or policy.is_site_scoped(model):
+            field.queryset = queryset.filter(pk__in=policy.scoped_choices(actor, model).values("pk"))
+        else:
+            continue
+        field.error_messages = {
+            **field.error_messages,
+            "invalid_choice": NOT_IN_SCOPE,
+            "invalid_pk_value": NOT_IN_SCOPE,
+        }
+
+
+def _scope_formset(formset, actor) -> None:
+    """Inline rows (a session's pairs and ratings) get the same narrowed choices, the empty template row included."""
+    add_fields = formset.add_fields
+
+    def scoped_add_fields(form, index):
+        add_fields(form, index)
+        limit_choices(form, actor)
+
+    formset.add_fields = scoped_add_fields
+
+
+def _check_same_site(form: forms.BaseForm, site) -> bool:
+    """Add an error to each field of `form` holding a record of another site; True when there is none."""
+    from django.contrib.auth import get_user_model
+
+    from .models import Site
+
+    user_model = get_user_model()
+    ok = True
+    for name, value in list(form.cleaned_data.items()):
+        field = form.fields.get(name)
+        queryset = getattr(field, "queryset", None)
+        if queryset is None or value in (None, ""):
+            continue
+        model = queryset.model
+        if not (model is user_model or model is Site or policy.is_site_scoped(model)):
+            continue
+        chosen = list(value) if hasattr(value, "__iter__") else [value]
+        reasons = policy.site_mismatches(site, chosen)
+        if reasons:
+            form.add_error(name, reasons)
+            ok = False
+    return ok
+
+
+class SiteForm(WagtailAdminModelForm):
+    """A site's form (administrators): its facilitators are chosen among users in the Facilitators role."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "facilitators" in self.fields:
+            self.fields["facilitators"].queryset = policy.facilitator_role_users()

@@ -39,6 +39,7 @@ class Action(StrEnum):
     EXPORT_SESSION_LOG = "session.export_log"
     VIEW_EVALUATION = "evaluation.view"
     EXPORT_INDICATORS = "evaluation.export_indicators"
+    STORE_RECORDING = "recording.store"  # adding or changing a recording: context `speakers`, `session`
 
 
 # Actions whose every attempt, allowed or refused, goes to the audit log.
@@ -116,6 +117,156 @@ def sites_of(actor: Any):
     if roles.FACILITATOR in role_names(actor):
         return Site.objects.filter(facilitators=actor)
     return Site.objects.none()
+
+
+# --- Scope -------------------------------------------------------------------------------------------------------
+# One answer to "which rows may this actor work with?", used by the admin's lists, object views, choosers and every
+# choice list of every write form. Editors' story choosers use `usable_for_stories` instead.
+
+# Path from each site-scoped model (by label) to its facilitation Site. Labels, so media_tools need not be imported.
+SITE_LOOKUPS: dict[str, str] = {
+    "facilitation.site": "",
+    "facilitation.family": "site",
+    "facilitation.participant": "family__site",
+    "facilitation.storysession": "site",
+    "facilitation.recording": "family__site",
+    "facilitation.consentrecord": "participant__family__site",
+    "facilitation.submission": "family__site",
+    "facilitation.invitation": "family__site",
+    "facilitation.sessionpair": "session__site",
+    "facilitation.observationrating": "session__site",
+    "media_tools.transcriptionjob": "recording__family__site",
+    "media_tools.transcript": "recording__family__site",
+}
+
+# Who a record is about, by model label: everyone whose consent decides whether it may be used in a story.
+PEOPLE_LOOKUPS: dict[str, tuple[str, ...]] = {
+    "facilitation.participant": ("",),
+    "facilitation.recording": ("speakers",),
+    "facilitation.submission": ("participants",),
+    "facilitation.storysession": ("attendees", "pairs__elder", "pairs__child"),
+}
+
+
+def is_site_scoped(model: Any) -> bool:
+    return model._meta.label_lower in SITE_LOOKUPS
+
+
+def site_lookup_for(model: Any) -> str:
+    """The path from `model` to its Site ("" for Site itself); a model without one is a programming error."""
+    return SITE_LOOKUPS[model._meta.label_lower]
+
+
+def scope(actor: Any, queryset, site_lookup: str | None = None):
+    """The rows of `queryset` this actor may work with: their own sites' (every row for administrators)."""
+    lookup = site_lookup_for(queryset.model) if site_lookup is None else site_lookup
+    if actor is SYSTEM or is_admin(actor):
+        return queryset
+    if roles.FACILITATOR not in role_names(actor):
+        return queryset.none()
+    return queryset.filter(**{f"{lookup}__in" if lookup else "pk__in": sites_of(actor)})
+
+
+def scoped_choices(actor: Any, model_or_field: Any):
+    """The choices a write form may offer this actor for a model (or for a relation field pointing to one)."""
+    model = getattr(model_or_field, "related_model", None) or model_or_field
+    return scope(actor, model._default_manager.all())
+
+
+def facilitators_of(sites):
+    """Active users in the Facilitators role assigned to any of `sites` (witnesses, a session's facilitators)."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=roles.FACILITATOR, facilitation_sites__in=sites)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def facilitator_role_users():
+    """Active users in the Facilitators role, whichever sites they are assigned to."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True, groups__name=roles.FACILITATOR)
+    return users.distinct().order_by("username")
+
+
+def assignable_facilitators(actor: Any):
+    """The facilitators this actor may name on a record: those of the actor's own sites."""
+    return facilitators_of(sites_of(actor))
+
+
+def site_of(obj: Any) -> Site | None:
+    """The Site a record belongs to (following its site lookup), or None while it has none."""
+    if isinstance(obj, Site):
+        return obj
+    current = obj
+    for part in site_lookup_for(type(obj)).split("__"):
+        current = getattr(current, f"{part}", None) if current is not None else None
+    return current
+
+
+def site_mismatches(site: Site, chosen: Any) -> list[str]:
+    """Why records chosen for something of `site` cannot go with it: each must belong to that same site.
+
+    `chosen` is an iterable of records (site-scoped models, sites, or users who must be facilitators of the site).
+    Messages name records by their pseudonymous label only.
+    """
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    reasons = []
+    for item in chosen:
+        if isinstance(item, user_model):
+            if not (item.is_active and roles.FACILITATOR in role_names(item) and facilitates(item, site)):
+                reasons.append(_("%(user)s is not a facilitator of this site.") % {"user": item.get_username()})
+        elif site_of(item) != site:
+            reasons.append(_("%(item)s belongs to another site.") % {"item": _scope_label(item)})
+    return reasons
+
+
+def _scope_label(item: Any) -> str:
+    return getattr(item, "code", None) or str(item)
+
+
+def usable_for_stories(actor: Any, queryset):
+    """What a story may be built from, for editors' choosers: records whose every person (at least one) has a current
+    consent covering at least one publication scope. Publishing still asks `may(PUBLISH_STORY)` for exact uses."""
+    from django.db.models import Exists, OuterRef, Q
+
+    if not (actor is SYSTEM or is_admin(actor) or roles.EDITOR in role_names(actor)):
+        return queryset.none()
+    publishable = Q()
+    for scope_name in sorted(PUBLICATION_SCOPES):
+        publishable |= Q(**{scope_name: True})
+    consenting = Participant.objects.filter(
+        Exists(valid_current_consents().filter(publishable, participant=OuterRef("pk")))
+    )
+    lookups = PEOPLE_LOOKUPS[queryset.model._meta.label_lower]
+    if lookups == ("",):
+        return queryset.filter(pk__in=consenting)
+    someone = Q()
+    for lookup in lookups:
+        someone |= Q(**{f"{lookup}__isnull": False})
+        queryset = queryset.exclude(**{f"{lookup}__in": Participant.objects.exclude(pk__in=consenting)})
+    queryset = queryset.filter(pk__in=queryset.model._default_manager.filter(someone).values("pk"))
+    if queryset.model is Recording:
+        queryset = queryset.filter(deleted_at__isnull=True).exclude(file="")
+    return queryset
+
+
+def chooser_scope(actor: Any, queryset, site_lookup: str | None = None):
+    """What a snippet chooser lists: the actor's own sites' records, plus, for a model stories are built from, what
+    an editor may use for a story."""
+    from django.db.models import Q
+
+    mine = scope(actor, queryset, site_lookup)
+    if queryset.model._meta.label_lower not in PEOPLE_LOOKUPS:
+        return mine
+    usable = usable_for_stories(actor, queryset.model._default_manager.all())
+    return queryset.filter(Q(pk__in=mine.values("pk")) | Q(pk__in=usable.values("pk")))
 
 
 # --- Consent -----------------------------------------------------------------------------------------------------
@@ -387,6 +538,19 @@ def _evaluation(actor, artefact=None, **context) -> Decision:
     return Decision.refuse(_("Evaluation screens are for evaluators and administrators."))
 
 
+def _store_recording(actor, family, speakers=(), session=None, **context) -> Decision:
+    """A recording is stored (added, or its people changed) only by the family's site staff, all of one site, and only
+    if everyone heard in it has a current consent to record audio. Asked before anything is written."""
+    site = family.site
+    reasons = _staff_for_site(actor, site)
+    speakers = list(speakers)
+    reasons += site_mismatches(site, [*speakers, *([session] if session is not None else [])])
+    if not speakers:
+        reasons.append(_("Nobody is listed as heard in this recording."))
+    reasons += _require_scopes(speakers, {Scope.RECORD})
+    return Decision(not reasons, reasons)
+
+
 _HANDLERS = {
     Action.VIEW_RECORDING: _recording_access,
     Action.STREAM_RECORDING: _recording_access,
@@ -406,4 +570,5 @@ _HANDLERS = {
     Action.EXPORT_SESSION_LOG: _export_session_log,
     Action.VIEW_EVALUATION: _evaluation,
     Action.EXPORT_INDICATORS: _evaluation,
+    Action.STORE_RECORDING: _store_recording,
 }

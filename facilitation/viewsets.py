@@ -3,12 +3,26 @@ records of the sites they are assigned to; anything out of scope answers 404 as 
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    extract_panel_definitions_from_model_class,
+)
 from wagtail.admin.viewsets.base import ViewSetGroup
-from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet, SnippetChosenView
+from wagtail.snippets.views.chooser import (
+    ChooseResultsView,
+    ChooseView,
+    SnippetChooserViewSet,
+    SnippetChosenMultipleView,
+    SnippetChosenView,
+)
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import policy, roles
+from .forms import SiteForm, SiteScopedAdminForm
 from .models import (
     AuditEvent,
     ConsentFormVersion,
@@ -28,36 +42,53 @@ def refuse(request, *args, **kwargs):
 
 
 class ScopedObjectMixin:
-    """Applied to every object view (edit, delete, inspect, history...): out-of-scope objects are 404."""
+    """Applied to every object view (edit, delete, inspect, history, usage...): out-of-scope objects are 404.
+
+    Wagtail's object views call `get_object` with different signatures (`get_object()` for history, usage and
+    revisions, `get_object(queryset)` for edit and delete), so every argument is passed through.
+    """
 
     object_in_scope = None
 
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
         if obj is not None and not self.object_in_scope(self.request.user, obj):
             raise Http404
         return obj
 
 
 class ScopedSnippetViewSet(SnippetViewSet):
-    site_lookup: str = "site"  # path from the model to its facilitation Site
+    site_lookup: str | None = None  # path from the model to its facilitation Site; None: `policy.SITE_LOOKUPS`
     # Views that must not exist for this model (e.g. "edit" for append-only records): they answer 404.
     disabled_views: frozenset[str] = frozenset()
     # Roles that see every row (read-only unless their model permissions say otherwise).
     see_all_roles: frozenset[str] = frozenset()
+    # Every create/edit form narrows its choices to the user's sites and refuses mixing sites.
+    base_form_class = SiteScopedAdminForm
 
     def scope(self, queryset, user):
-        if policy.is_admin(user) or policy.role_names(user) & self.see_all_roles:
+        if policy.role_names(user) & self.see_all_roles:
             return queryset
-        if roles.FACILITATOR in policy.role_names(user):
-            return queryset.filter(**{f"{self.site_lookup}__facilitators": user}).distinct()
-        return queryset.none()
+        return policy.scope(user, queryset, self.site_lookup)
+
+    def chooser_scope(self, queryset, user):
+        """What the snippet chooser lists (and may return as chosen)."""
+        return policy.chooser_scope(user, queryset, self.site_lookup)
 
     def get_queryset(self, request):
         return self.scope(self.model._default_manager.all(), request.user)
 
     def object_in_scope(self, user, obj) -> bool:
         return self.scope(self.model._default_manager.filter(pk=obj.pk), user).exists()
+
+    def get_edit_handler(self):
+        """The panels (or the model's fields) in an ObjectList whose form is `base_form_class`."""
+        if hasattr(self, "edit_handler"):
+            return super().get_edit_handler()
+        panels = getattr(self, "panels", None) or extract_panel_definitions_from_model_class(
+            self.model, exclude=self.get_exclude_form_fields()
+        )
+        return ObjectList(panels, base_form_class=self.base_form_class).bind_to_model(self.model)
 
     def construct_view(self, view_class, **kwargs):
         disabled = {getattr(self, f"{name}_view_class", None) for name in self.disabled_views}
@@ -70,28 +101,34 @@ class ScopedSnippetViewSet(SnippetViewSet):
 
     @property
     def chooser_viewset_class(self):
-        """Choosers (e.g. the family picker on a recording) list only what the user may reach."""
-        scope = self.scope
+        """Choosers (the family picker on a recording, an editor's recording picker) list only what the user may use;
+        anything else, even asked for by id, is 404."""
+        chooser_scope = self.chooser_scope
 
         class ScopedChooseView(ChooseView):
             def get_object_list(self):
-                return scope(super().get_object_list(), self.request.user)
+                return chooser_scope(super().get_object_list(), self.request.user)
 
         class ScopedChooseResultsView(ChooseResultsView):
             def get_object_list(self):
-                return scope(super().get_object_list(), self.request.user)
+                return chooser_scope(super().get_object_list(), self.request.user)
 
         class ScopedChosenView(SnippetChosenView):
             def get_object(self, pk):
                 obj = super().get_object(pk)
-                if not scope(type(obj)._default_manager.filter(pk=obj.pk), self.request.user).exists():
+                if not chooser_scope(type(obj)._default_manager.filter(pk=obj.pk), self.request.user).exists():
                     raise Http404
                 return obj
+
+        class ScopedChosenMultipleView(SnippetChosenMultipleView):
+            def get_objects(self, pks):
+                return chooser_scope(super().get_objects(pks), self.request.user)
 
         class ScopedChooserViewSet(SnippetChooserViewSet):
             choose_view_class = ScopedChooseView
             choose_results_view_class = ScopedChooseResultsView
             chosen_view_class = ScopedChosenView
+            chosen_multiple_view_class = ScopedChosenMultipleView
 
         return ScopedChooserViewSet
 
@@ -111,11 +148,7 @@ class SiteViewSet(ScopedSnippetViewSet):
     list_display = ["name", "region", "ngo_partner"]
     list_filter = ["region"]
     search_fields = ["name_kk", "name_ru", "name_en", "ngo_partner"]
-
-    def scope(self, queryset, user):
-        if policy.is_admin(user):
-            return queryset
-        return queryset.filter(facilitators=user) if roles.FACILITATOR in policy.role_names(user) else queryset.none()
+    base_form_class = SiteForm  # administrators only: any user in the Facilitators role may be assigned
 
 
 class FamilyViewSet(ScopedSnippetViewSet):
@@ -129,7 +162,6 @@ class FamilyViewSet(ScopedSnippetViewSet):
 
 class ParticipantViewSet(ScopedSnippetViewSet):
     model = Participant
-    site_lookup = "family__site"
     icon = "user"
     menu_label = _("Participants")
     list_display = ["code", "role", "age_band", "preferred_language", "relation"]
@@ -182,7 +214,6 @@ class StorySessionViewSet(ScopedSnippetViewSet):
 
 class RecordingViewSet(ScopedSnippetViewSet):
     model = Recording
-    site_lookup = "family__site"
     icon = "media"
     menu_label = _("Recordings")
     list_display = ["__str__", "source", "language", "duration_seconds", "created_at"]
@@ -209,7 +240,6 @@ class SubmissionViewSet(ScopedSnippetViewSet):
     """The review queue: what families sent to this site, with their consent and recordings."""
 
     model = Submission
-    site_lookup = "family__site"
     icon = "mail"
     menu_label = _("Family submissions")
     inspect_view_enabled = True
@@ -231,7 +261,6 @@ class ConsentRecordViewSet(ScopedSnippetViewSet):
     """Create and read only: a change is a new record (append-only)."""
 
     model = ConsentRecord
-    site_lookup = "participant__family__site"
     disabled_views = frozenset({"edit", "delete", "copy"})
     icon = "tick-inverse"
     menu_label = _("Consent records")
@@ -262,8 +291,11 @@ class ConsentRecordViewSet(ScopedSnippetViewSet):
     ]
 
 
-class AuditEventViewSet(SnippetViewSet):
+class AuditEventViewSet(ScopedSnippetViewSet):
+    """The audit log: administrators only, everywhere (list, inspect, history, chooser); written by the platform."""
+
     model = AuditEvent
+    disabled_views = frozenset({"add", "edit", "delete", "copy"})
     icon = "history"
     menu_label = _("Audit log")
     inspect_view_enabled = True
@@ -271,8 +303,13 @@ class AuditEventViewSet(SnippetViewSet):
     list_filter = ["allowed", "action"]
     search_fields = ["actor_label", "action", "target_label"]
 
-    def get_queryset(self, request):
-        return AuditEvent.objects.all() if policy.is_admin(request.user) else AuditEvent.objects.none()
+    def scope(self, queryset, user):
+        return queryset if policy.is_admin(user) else queryset.none()
+
+    def chooser_scope(self, queryset, user):
+        if not policy.is_admin(user):
+            raise Http404
+        return queryset
 
 
 class ProgrammeViewSetGroup(ViewSetGroup):
