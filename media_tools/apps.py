@@ -1,3 +1,5 @@
+from contextlib import suppress
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,3 +10,8 @@ class MediaToolsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401
+        from .tempfiles import temp_root
+
+        # Django streams large uploads into FILE_UPLOAD_TEMP_DIR, which must exist before the first request.
+        with suppress(OSError):
+            temp_root()

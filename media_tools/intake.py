@@ -5,18 +5,18 @@ Nothing is stored unless the file is decodable audio within the limits; the temp
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
 
 from .audio import AudioInfo, sniff_audio, stream_to_file
+from .tempfiles import temporary_directory
 
 
 def check_upload(uploaded) -> AudioInfo:
     """Stream an UploadedFile to a temporary file and identify it. Raises `AudioRejected` with a translated message."""
-    with tempfile.TemporaryDirectory(prefix="sbg-intake-") as tmp:
+    with temporary_directory(prefix="sbg-intake-") as tmp:  # under DATA_DIR, swept at start-up
         stored = stream_to_file(uploaded.chunks(), Path(tmp) / "upload", max_bytes=settings.AUDIO_MAX_BYTES)
         info = sniff_audio(
             stored.path,

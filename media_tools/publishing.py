@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from django.core.files import File
@@ -10,6 +9,7 @@ from django.core.files import File
 from facilitation.models import Recording, private_storage
 
 from .audio import strip_metadata_copy
+from .tempfiles import temporary_directory
 
 
 def ensure_published_copy(recording: Recording) -> str:
@@ -19,7 +19,7 @@ def ensure_published_copy(recording: Recording) -> str:
     if storage.exists(name):
         return name
     suffix = Path(name).suffix
-    with tempfile.TemporaryDirectory(prefix="sbg-publish-") as tmp:
+    with temporary_directory(prefix="sbg-publish-") as tmp:
         source = Path(tmp) / f"source{Path(recording.file.name).suffix.lower()}"
         with recording.file.open("rb") as handle, open(source, "wb") as out:
             for chunk in handle.chunks():

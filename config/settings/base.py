@@ -151,7 +151,8 @@ PRIVATE_STORAGE_ROOT = env("PRIVATE_STORAGE_ROOT", default=str(DATA_DIR / "priva
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # A private file exists only if the transaction that stored it commits (facilitation/storage.py).
+        "BACKEND": "facilitation.storage.AtomicFileSystemStorage",
         "OPTIONS": {"location": PRIVATE_STORAGE_ROOT, "base_url": None},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -235,8 +236,10 @@ WHISPER_OPENAI_CHECKPOINT = env(
     "WHISPER_OPENAI_CHECKPOINT", default=str(DATA_DIR / "models" / "whisper-base-openai.pt")
 )
 WHISPER_CPU_THREADS = env.int("WHISPER_CPU_THREADS", default=0)  # 0: CTranslate2 picks
-# A running job whose progress has not moved for this long is considered dead and is picked up again.
-TRANSCRIPTION_STALE_SECONDS = env.int("TRANSCRIPTION_STALE_SECONDS", default=15 * 60)
+# A running job beats every TRANSCRIPTION_HEARTBEAT_SECONDS while its engine works; one silent for
+# TRANSCRIPTION_STALE_SECONDS has no live worker: beat queues it again, and staff can retry it at once.
+TRANSCRIPTION_HEARTBEAT_SECONDS = env.float("TRANSCRIPTION_HEARTBEAT_SECONDS", default=15)
+TRANSCRIPTION_STALE_SECONDS = env.int("TRANSCRIPTION_STALE_SECONDS", default=2 * 60)
 AUDIO_MAX_BYTES = env.int("AUDIO_MAX_BYTES", default=1024 * 1024 * 1024)
 AUDIO_MAX_SECONDS = env.float("AUDIO_MAX_SECONDS", default=3 * 3600)
 AUDIO_MIN_SECONDS = env.float("AUDIO_MIN_SECONDS", default=0.5)

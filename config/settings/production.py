@@ -25,7 +25,7 @@ STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStat
 # Optional S3-compatible private storage (django-storages); the local private folder otherwise.
 if env("PRIVATE_S3_BUCKET", default=""):
     STORAGES["private"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "facilitation.storage_s3.AtomicS3Storage",  # stored only if its row commits
         "OPTIONS": {
             "bucket_name": env("PRIVATE_S3_BUCKET"),
             "endpoint_url": env("PRIVATE_S3_ENDPOINT_URL", default=None),

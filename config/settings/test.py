@@ -28,3 +28,6 @@ Path(STATIC_ROOT).mkdir(exist_ok=True)
 STORAGES = {**STORAGES}
 STORAGES["private"] = {**STORAGES["private"], "OPTIONS": {"location": PRIVATE_STORAGE_ROOT, "base_url": None}}
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+# Temporary upload copies under the test's own DATA_DIR (base.py's value was computed from the default DATA_DIR).
+FILE_UPLOAD_TEMP_DIR = str(_tmp / "tmp")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(exist_ok=True)
