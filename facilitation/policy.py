@@ -310,6 +310,33 @@ def consent_state(participant: Participant, on: datetime.date | None = None) -> 
     return ConsentState(participant, record.scopes, set(record.publish_languages or []), [])
 
 
+def stated_scopes(participant: Participant) -> set[str]:
+    """What the participant's latest record says, dates aside (a child's "no" and a missing guardian still count).
+
+    An expired consent (review date passed, 18th birthday) locks everything (`consent_state` is empty) but is not a
+    "no": the original recording is kept, unusable, until consent is asked again. A withdrawal or narrowing is a "no".
+    """
+    record = participant.consent_records.order_by("-recorded_at", "-id").first()
+    if record is None:
+        return set()
+    if participant.is_child:
+        if record.child_assent != ConsentRecord.Assent.YES:
+            return set()
+        if record.kind == ConsentRecord.Kind.GRANT and record.given_by != ConsentRecord.GivenBy.GUARDIAN:
+            return set()
+    return record.scopes
+
+
+def keeping_recording_refused(recording: Recording) -> list[str]:
+    """Why the recording's audio may not be kept at all: someone heard in it said no to recording or archiving."""
+    labels = dict(Scope.choices)
+    reasons = []
+    for speaker in recording.speakers.select_related("family__site__region"):
+        for scope in sorted({Scope.RECORD.value, Scope.ARCHIVE.value} - stated_scopes(speaker)):
+            reasons.append(_("%(code)s: no consent to “%(scope)s”.") % {"code": speaker.code, "scope": labels[scope]})
+    return reasons
+
+
 def valid_current_consents(on: datetime.date | None = None):
     """Each participant's latest consent record, kept only where it is in force (SQL twin of `consent_state`).
 
@@ -468,19 +495,69 @@ SCOPE_FOR_USE = {
 PUBLICATION_SCOPES = frozenset(SCOPE_FOR_USE.values())
 
 
+def story_people(page) -> dict[Participant, set[str]]:
+    """Whose consent a story page needs, and for which publication scopes: derived from its sources, not declared.
+
+    Everyone heard in the source recording, everyone in the family submission, the session's attendees and everyone
+    heard in the published audio need each publication scope the page actually uses: the words always, the audio if
+    the page plays audio, photos if its body shows images (conservative: any image). Declared contributions only
+    add to this; deleting them removes nobody while a source is attached.
+    """
+    needed = {Scope.PUBLISH_TEXT.value}
+    if getattr(page, "audio_id", None):
+        needed.add(Scope.PUBLISH_AUDIO.value)
+    if getattr(page, "image_ids", None) and page.image_ids():
+        needed.add(Scope.PUBLISH_PHOTOS.value)
+    people: dict[Participant, set[str]] = {}
+
+    def add(participants, scopes: set[str]) -> None:
+        for participant in participants:
+            people.setdefault(participant, set()).update(scopes)
+
+    if getattr(page, "source_recording_id", None):
+        add(page.source_recording.speakers.all(), needed)
+    if getattr(page, "source_submission_id", None):
+        add(page.source_submission.participants.all(), needed)
+    if getattr(page, "source_session_id", None):
+        add(page.source_session.attendees.all(), needed)
+    if getattr(page, "audio_id", None):
+        add(page.audio.speakers.all(), needed)
+    for contribution in page.contributions.all():
+        add([contribution.participant], {scope for flag, scope in SCOPE_FOR_USE.items() if getattr(contribution, flag)})
+    return people
+
+
+def has_source(page) -> bool:
+    sources = ("source_recording", "source_submission", "source_session")
+    return any(getattr(page, f"{name}_id", None) for name in sources)
+
+
+def attested_without_personal_content(page) -> bool:
+    """An administrator's attestation that the page holds nothing about anyone; it counts only if an admin made it."""
+    return bool(getattr(page, "no_personal_content", False)) and is_admin(
+        getattr(page, "no_personal_content_attested_by", None)
+    )
+
+
 def _publish_story(actor, page, languages: set[str] | None = None, **context) -> Decision:
-    """A story may go live only if every contributor consents to each use it makes, in each language it is shown."""
+    """A story may go live only if everyone its sources derive consents to each use it makes, in each language."""
     reasons = []
     if actor is not SYSTEM and not (is_admin(actor) or roles.EDITOR in role_names(actor)):
         reasons.append(_("Only programme editors and administrators publish stories."))
     languages = set(languages) if languages is not None else set(page.available_languages())
-    for contribution in page.contributions.all():
-        needed = {scope for flag, scope in SCOPE_FOR_USE.items() if getattr(contribution, flag)}
-        if needed:
-            reasons += _require_scopes([contribution.participant], needed, languages)
+    if not has_source(page) and not attested_without_personal_content(page):
+        reasons.append(
+            _("The story has no source: choose the recording, family submission or session it was made from.")
+        )
+    people = story_people(page)
+    if has_source(page) and not people:
+        reasons.append(_("Nobody is listed in the story's sources: whose story it is must be known."))
+    for participant in sorted(people, key=lambda p: p.pk):
+        if people[participant]:
+            reasons += _require_scopes([participant], people[participant], languages)
     if getattr(page, "audio_id", None):
         reasons += recording_consent(page.audio, {Scope.RECORD, Scope.ARCHIVE, Scope.PUBLISH_AUDIO})
-    return Decision(not reasons, reasons)
+    return Decision(not reasons, list(dict.fromkeys(reasons)))
 
 
 def _participant(actor, participant: Participant, **context) -> Decision:

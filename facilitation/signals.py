@@ -1,6 +1,11 @@
-"""Signals other apps listen to. Receivers return a list of human-readable lines for the withdrawal report."""
+"""Signals other apps listen to. Receivers return a list of human-readable lines for the report."""
 
 from django.dispatch import Signal
 
-# Sent after a withdrawal record is saved: participant, withdrawn (set of Scope values), actor.
+# Sent after a withdrawal record is saved: participant, withdrawn (set of Scope values), actor. Kept for listeners
+# that care about the withdrawal itself; what must come down is decided by `consent_changed` (facilitation.reconcile).
 consent_withdrawn = Signal()
+
+# Sent by `facilitation.reconcile.reconcile`: participants (a list, or None for everyone), actor, reason.
+# Receivers take down whatever the *current* consent state no longer covers and return report lines.
+consent_changed = Signal()

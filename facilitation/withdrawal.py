@@ -1,7 +1,7 @@
-"""Withdrawing consent: a new record, then everything that relied on the withdrawn scopes is taken down at once.
+"""Withdrawing consent: a new record, then everything the remaining consent no longer covers is taken down at once.
 
-Other apps do their part through the `consent_withdrawn` signal (stories unpublish pages, media_tools cancels jobs
-and deletes derived files); this module deletes the recordings themselves and gathers one report of what was done.
+Saving the record runs `facilitation.reconcile.reconcile` (stories unpublished, jobs cancelled, transcripts, exports
+and recordings deleted, decided on the current consent state); this module gathers one report of what was done.
 """
 
 from __future__ import annotations
@@ -10,14 +10,11 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from .models import ConsentRecord, Participant, Scope
 from .policy import audit
+from .reconcile import delete_photos, reconcile
 from .signals import consent_withdrawn
-
-# Withdrawing either of these means the recording itself must go.
-RECORDING_SCOPES = {Scope.RECORD.value, Scope.ARCHIVE.value}
 
 
 @dataclass
@@ -63,21 +60,21 @@ def withdraw_consent(
     report = WithdrawalReport(record=record, withdrawn=withdrawn)
     audit(actor, "consent.withdraw", record, True, detail={"scopes": sorted(withdrawn), "given_by": given_by})
 
+    # Saving the record reconciled everything depending on the participant (facilitation.reconcile).
+    reconciled = getattr(record, "reconcile_report", None) or reconcile([participant], actor=actor)
+    report.actions.extend(reconciled.actions)
     for _receiver, lines in consent_withdrawn.send(
         sender=Participant, participant=participant, withdrawn=withdrawn, actor=actor
     ):
         report.actions.extend(lines or [])
-    if withdrawn & {Scope.ARCHIVE.value, Scope.PUBLISH_PHOTOS.value}:
+    if Scope.PUBLISH_PHOTOS.value in withdrawn:
+        # Taking back "publish photos" on the withdrawal screen means "take my photos back": the family's photos go
+        # even though archiving them alone would still be covered.
         from .models import SubmissionPhoto
 
-        for photo in SubmissionPhoto.objects.filter(submission__participants=participant):
-            photo.delete()
-            report.actions.append(_("Photo #%(id)s deleted.") % {"id": photo.pk})
-    if withdrawn & RECORDING_SCOPES:
-        for recording in participant.recordings.filter(deleted_at__isnull=True):
-            recording.purge_file(reason="consent withdrawn")
-            audit(actor, "recording.delete", recording, True, detail={"reason": "consent withdrawn"})
-            report.actions.append(_("Recording #%(id)s deleted.") % {"id": recording.pk})
+        report.actions.extend(
+            delete_photos(SubmissionPhoto.objects.filter(submission__participants=participant).distinct(), actor)
+        )
     return report
 
 

@@ -1,5 +1,6 @@
 """The public site: home, the approach (method guide) with its session guides, and published stories."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,7 @@ from wagtail.models import Page
 
 from .blocks import AGE_BANDS, BodyBlock, PromptsBlock
 from .fields import LanguagesField
+from .forms import StoryPageForm
 from .mixins import TranslatedPageMixin
 
 
@@ -148,6 +150,45 @@ class StoryPage(TranslatedPageMixin, Page):
         verbose_name=_("published audio"),
         help_text=_("Played on the page only while everyone heard in it consents to publishing audio."),
     )
+    # Provenance: what the story was made from. Whose consent it needs is derived from these (facilitation.policy).
+    source_recording = models.ForeignKey(
+        "facilitation.Recording",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("source recording"),
+        help_text=_("Everyone heard in it must consent to what the page publishes."),
+    )
+    source_submission = models.ForeignKey(
+        "facilitation.Submission",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("source family submission"),
+        help_text=_("Everyone in the submission must consent to what the page publishes."),
+    )
+    source_session = models.ForeignKey(
+        "facilitation.StorySession",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("source session"),
+        help_text=_("Everyone who attended must consent to what the page publishes."),
+    )
+    no_personal_content = models.BooleanField(
+        _("holds no personal content (administrator's attestation)"),
+        default=False,
+        help_text=_(
+            "Only for a page made from no one's story. Set by an administrator, recorded in the audit log; "
+            "a page with no source cannot be published otherwise."
+        ),
+    )
+    no_personal_content_attested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -156,19 +197,34 @@ class StoryPage(TranslatedPageMixin, Page):
             [FieldPanel("themes"), FieldPanel("region"), FieldPanel("story_languages")], heading=_("About")
         ),
         MultiFieldPanel(
-            [FieldPanel("audio"), InlinePanel("contributions", label=_("Whose story is used"))],
-            heading=_("Consent for publication"),
-            help_text=_("The story can only be published while each person's consent covers what the page uses."),
+            [
+                FieldPanel("source_recording"),
+                FieldPanel("source_submission"),
+                FieldPanel("source_session"),
+                FieldPanel("audio"),
+                InlinePanel("contributions", label=_("Whose story is used")),
+                FieldPanel("no_personal_content", permission="superuser"),
+            ],
+            heading=_("Sources and consent for publication"),
+            help_text=_(
+                "The story can only be published while everyone heard in its sources, and everyone listed, "
+                "consents to what the page uses."
+            ),
         ),
     ]
 
     parent_page_types = ["stories.StoryIndexPage"]
     subpage_types: list[str] = []
     required_translation_fields = ("title", "summary", "body")
+    base_form_class = StoryPageForm
 
     class Meta:
         verbose_name = _("story")
         verbose_name_plural = _("stories")
+
+    def image_ids(self) -> set[int]:
+        """Wagtail images the body shows, in any language (they go down with the page)."""
+        return {image.pk for image in images_in(self, ("body",))}
 
     def story_language_names(self) -> list[str]:
         return [translation.get_language_info(code)["name_translated"] for code in self.story_languages]
@@ -196,3 +252,28 @@ class StoryContribution(models.Model):
 
     def __str__(self) -> str:
         return self.participant.code
+
+
+def images_in(page, field_names: tuple[str, ...]) -> list:
+    """Every Wagtail image in the given StreamFields of a page, in every language (modeltranslation columns)."""
+    from modeltranslation.utils import build_localized_fieldname
+    from wagtail.images.models import AbstractImage
+
+    found: list = []
+
+    def walk(value) -> None:
+        if isinstance(value, AbstractImage):
+            found.append(value)
+        elif isinstance(value, dict) or hasattr(value, "items"):
+            for item in value.values():
+                walk(item)
+        elif hasattr(value, "value") and hasattr(value, "block_type"):
+            walk(value.value)
+        elif isinstance(value, list | tuple) or type(value).__name__ in ("StreamValue", "ListValue"):
+            for item in value:
+                walk(item)
+
+    for name in field_names:
+        for code, _name in settings.LANGUAGES:
+            walk(getattr(page, build_localized_fieldname(name, code), None) or [])
+    return found

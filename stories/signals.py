@@ -1,51 +1,93 @@
-"""Publishing follows consent: a withdrawal unpublishes the stories that relied on it, and a story whose consent
-does not cover it cannot stay live, however it was published (admin, scheduled publishing, code)."""
+"""Publishing follows consent: a story the current consent no longer covers goes offline, with its images, however it
+was published (admin, scheduled publishing, code) and whatever changed the consent (facilitation.reconcile)."""
 
+from __future__ import annotations
+
+from django.db.models import Q
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from wagtail.actions.unpublish_page import UnpublishPageAction
 from wagtail.log_actions import log
 from wagtail.signals import page_published
 
-from facilitation.models import Scope
-from facilitation.policy import PUBLICATION_SCOPES, SYSTEM, Action, may
-from facilitation.signals import consent_withdrawn
+from facilitation.policy import SYSTEM, Action, audit, may
+from facilitation.signals import consent_changed
 
-from .models import StoryContribution, StoryPage
+from .models import ApproachPage, HomePage, StoryPage, images_in
 
 
-def take_offline(page: StoryPage, reasons: list[str], actor=None) -> None:
+def take_offline(page: StoryPage, reasons: list[str], actor=None, *, with_images: bool = True) -> list[str]:
+    """Unpublish for consent (a page-history entry says why) and delete the images only this page showed."""
     user = actor if getattr(actor, "pk", None) else None
-    # Consent outranks page permissions: whoever recorded the withdrawal takes the page down.
+    # Consent outranks page permissions: whoever recorded the change takes the page down.
     UnpublishPageAction(page, user=user, log_action=False).execute(skip_permission_checks=True)
-    log(
-        page,
-        "sbg.consent_unpublish",
-        user=user,
-        data={"reasons": [str(r) for r in reasons]},
-    )
+    log(page, "sbg.consent_unpublish", user=user, data={"reasons": [str(r) for r in reasons]})
+    lines = [_("Story “%(title)s” unpublished.") % {"title": page.title}]
+    return lines + (delete_images_of(page, actor) if with_images else [])
 
 
-@receiver(consent_withdrawn)
-def unpublish_stories_of(sender, participant, withdrawn, actor=None, **kwargs) -> list[str]:
-    if not (set(withdrawn) & (PUBLICATION_SCOPES | {Scope.RECORD, Scope.ARCHIVE})):
+def delete_images_of(page: StoryPage, actor=None) -> list[str]:
+    """The Wagtail images a page taken offline for consent showed, with their renditions (files included), unless
+    another live page shows them: a public URL under /media/ must not outlive the consent."""
+    ids = page.image_ids()
+    if not ids:
         return []
-    page_ids = set(StoryContribution.objects.filter(participant=participant).values_list("page_id", flat=True))
-    page_ids |= set(StoryPage.objects.filter(audio__speakers=participant).values_list("pk", flat=True))
+    still_shown = set()
+    for model in (HomePage, ApproachPage, StoryPage):
+        for other in model.objects.live().exclude(pk=page.pk):
+            still_shown |= {image.pk for image in images_in(other, ("body",))}
+    from wagtail.images import get_image_model
+
     lines = []
-    for page in StoryPage.objects.live().filter(pk__in=page_ids):
-        decision = may(SYSTEM, Action.PUBLISH_STORY, page)
-        if not decision.allowed:
-            take_offline(page, decision.reasons, actor)
-            lines.append(_("Story “%(title)s” unpublished.") % {"title": page.title})
+    for image in get_image_model().objects.filter(pk__in=ids - still_shown):
+        image_id = image.pk
+        for rendition in image.renditions.all():
+            rendition.file.delete(save=False)
+        image.file.delete(save=False)
+        audit(actor or SYSTEM, "image.delete", image, True, detail={"page": page.pk, "reason": "consent"})
+        image.delete()
+        lines.append(_("Image #%(id)s deleted.") % {"id": image_id})
     return lines
 
 
-@receiver(page_published)
+def pages_depending_on(participants) -> list[StoryPage]:
+    """Live story pages whose consent involves any of `participants` (None: every live story page)."""
+    pages = StoryPage.objects.live()
+    if participants is None:
+        return list(pages)
+    ids = [p.pk for p in participants]
+    relations = (
+        "source_recording__speakers",
+        "source_submission__participants",
+        "source_session__attendees",
+        "audio__speakers",
+        "contributions__participant",
+    )
+    page_ids: set[int] = set()
+    for relation in relations:
+        page_ids |= set(pages.filter(**{f"{relation}__in": ids}).values_list("pk", flat=True))
+    return list(StoryPage.objects.live().filter(Q(pk__in=page_ids)))
+
+
+@receiver(consent_changed, dispatch_uid="sbg_stories_consent_changed")
+def unpublish_stories_of(sender, participants=None, actor=None, **kwargs) -> list[str]:
+    lines: list[str] = []
+    for page in pages_depending_on(participants):
+        decision = may(SYSTEM, Action.PUBLISH_STORY, page)
+        if not decision.allowed:
+            lines.extend(take_offline(page, decision.reasons, actor))
+    return lines
+
+
+@receiver(page_published, dispatch_uid="sbg_refuse_unconsented_publication")
 def refuse_unconsented_publication(sender, instance, revision=None, **kwargs) -> None:
     page = instance.specific if not isinstance(instance, StoryPage) else instance
     if isinstance(page, StoryPage):
         page.refresh_from_db()
+        if not page.live:
+            return
         decision = may(SYSTEM, Action.PUBLISH_STORY, page)
         if not decision.allowed:
-            take_offline(page, decision.reasons)
+            # A publication consent never covered: the page goes back offline; its images were never public with
+            # consent, so they stay for the editor to fix the page (a consent change deletes them).
+            take_offline(page, decision.reasons, getattr(revision, "user", None), with_images=False)

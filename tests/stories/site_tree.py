@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from wagtail.models import Page, Site
 
+from facilitation.factories import ConsentRecordFactory, ParticipantFactory, StorySessionFactory
 from stories.factories import HomePageFactory, StoryIndexPageFactory, StoryPageFactory
 from stories.models import HomePage, StoryIndexPage, StoryPage
 
@@ -39,8 +40,15 @@ def build_site_tree() -> SiteTree:
         slug_ru="istorii",
         slug_en="stories",
     )
+    # Every story declares its source (provenance): a session whose one attendee consents to everything.
+    teller = ParticipantFactory()
+    ConsentRecordFactory(participant=teller)
+    source = StorySessionFactory(site=teller.family.site, status="held")
+    source.attendees.set([teller])
+    source.save()  # ParentalManyToManyField: written on save
     story = StoryPageFactory(
         parent=index,
+        source_session=source,
         title_kk="Көктемгі өзен",
         title_ru="Весенняя река",
         title_en="The spring river",
@@ -53,6 +61,7 @@ def build_site_tree() -> SiteTree:
     )
     no_english = StoryPageFactory(
         parent=index,
+        source_session=source,
         title_kk="Наурыз көже",
         title_ru="Наурыз-коже",
         title_en="",

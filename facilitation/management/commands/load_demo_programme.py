@@ -101,3 +101,4 @@ class Command(BaseCommand):
                 SessionPair.objects.create(session=session, elder=elder, child=child)
                 if held:
                     session.attendees.set([elder, child])
+                    session.save()  # a ParentalManyToManyField is written when the session is saved

@@ -1,11 +1,15 @@
 """Build the demo site (home, approach guide with session guides, stories) in kk, ru and en. Safe to run again."""
 
-from django.core.management.base import BaseCommand
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import translation
 from wagtail.models import Page, Site
 
 from facilitation.factories import RegionFactory
+from facilitation.models import Scope, StorySession
+from facilitation.models import Site as ProgrammeSite
+from facilitation.policy import consent_state, has_source
 from stories import demo_content as demo
 from stories.factories import (
     ApproachPageFactory,
@@ -54,7 +58,9 @@ class Command(BaseCommand):
                     },
                 )
             index, _ = self._child(home, StoryIndexPageFactory, demo.STORY_INDEX)
-            for story in demo.STORIES:
+            sources = self._story_sources()
+            for number, story in enumerate(demo.STORIES):
+                source = sources[number % len(sources)]
                 page, created = self._child(
                     index,
                     StoryPageFactory,
@@ -62,11 +68,37 @@ class Command(BaseCommand):
                     region=regions[story["region"]],
                     story_languages=story["languages"],
                     body=self._story_body(story),
+                    source_session=source,
                 )
                 if created:
                     page.themes.set([themes[slug] for slug in story["themes"]])
                     page.save_revision().publish()
+                elif not has_source(page):  # made before stories declared their source: give it one, keep it live
+                    page.source_session = source
+                    revision = page.save_revision()
+                    if page.live:
+                        revision.publish()
         self.stdout.write(self.style.SUCCESS(f"Demo content ready ({self.created} pages created)."))
+
+    def _story_sources(self) -> list[StorySession]:
+        """Held demo sessions whose attendees all consent to publishing in kk, ru and en: the demo stories' source.
+
+        The stories need the programme's people, so the demo accounts and programme are made first when missing
+        (both commands are idempotent; `make setup` runs them again afterwards).
+        """
+        if not ProgrammeSite.objects.exists():
+            call_command("create_demo_accounts", stdout=self.stdout)
+            call_command("load_demo_programme", stdout=self.stdout)
+        sources = []
+        for session in StorySession.objects.filter(status=StorySession.Status.HELD).order_by("starts_at", "pk"):
+            attendees = list(session.attendees.all())
+            states = [consent_state(p) for p in attendees]
+            everywhere = {"kk", "ru", "en"}
+            if states and all(Scope.PUBLISH_TEXT.value in s.scopes and everywhere <= s.languages for s in states):
+                sources.append(session)
+        if not sources:
+            raise CommandError("No demo session whose attendees consent to publication: run load_demo_programme.")
+        return sources
 
     def _theme(self, data: dict) -> Theme:
         return ThemeFactory(slug=data["slug"], **per_language("name", data["name"]))
