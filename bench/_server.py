@@ -86,15 +86,18 @@ class ThrowawaySite:
 
     def build(self) -> None:
         """What `make setup` does: migrate, translation columns, demo pages, demo accounts, demo programme."""
+        import contextlib
+
         from django.core.management import call_command
 
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("update_translation_fields", verbosity=0)
-        call_command("set_translation_url_paths", verbosity=0)
-        quiet = open(os.devnull, "w")  # noqa: SIM115 - the commands print their own success lines
-        call_command("load_demo_content", stdout=quiet)
-        call_command("create_demo_accounts", stdout=quiet)
-        call_command("load_demo_programme", stdout=quiet)
+        quiet = open(os.devnull, "w")  # noqa: SIM115 - the commands print their own progress
+        with contextlib.redirect_stdout(quiet):  # wagtail_modeltranslation's migrate prints its SQL
+            call_command("migrate", interactive=False, verbosity=0, stdout=quiet)
+            call_command("update_translation_fields", verbosity=0, stdout=quiet)
+            call_command("set_translation_url_paths", verbosity=0, stdout=quiet)
+            call_command("load_demo_content", stdout=quiet)
+            call_command("create_demo_accounts", stdout=quiet)
+            call_command("load_demo_programme", stdout=quiet)
 
     def close(self) -> None:
         from django.db import connections
@@ -151,7 +154,9 @@ class Gunicorn:
         self._log.close()
 
 
-PROJECT_FRAME = re.compile(r'^\s*File "[^"]*/(?:stories|facilitation|media_tools|config|bench)/[^"]*", line \d+, in .*$')
+PROJECT_FRAME = re.compile(
+    r'^\s*File "[^"]*/(?:stories|facilitation|media_tools|config|bench)/[^"]*", line \d+, in .*$'
+)
 EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|DoesNotExist|Locked)\b.*")
 
 
@@ -263,9 +268,13 @@ class Client:
     def post_file(self, path: str, field: str, filename: str, content: bytes, content_type: str) -> Response:
         boundary = uuid.uuid4().hex
         body = (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
-            f"Content-Type: {content_type}\r\n\r\n"
-        ).encode() + content + f"\r\n--{boundary}--\r\n".encode()
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+                f"Content-Type: {content_type}\r\n\r\n"
+            ).encode()
+            + content
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
         headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
         if "csrftoken" in self.cookies:
             headers["X-CSRFToken"] = self.cookies["csrftoken"]

@@ -103,7 +103,9 @@ def build_world(n_stories: int, n_invitations: int, audio_seconds: float) -> Wor
             ConsentRecordFactory(participant=elder)
             ConsentRecordFactory(participant=child)
             recording = RecordingFactory(
-                family=family, speakers=[elder, child], file=ContentFile(wav, name="session.wav"),
+                family=family,
+                speakers=[elder, child],
+                file=ContentFile(wav, name="session.wav"),
                 duration_seconds=audio_seconds,
             )
             page = StoryPageFactory(
@@ -125,7 +127,9 @@ def build_world(n_stories: int, n_invitations: int, audio_seconds: float) -> Wor
             assert page.live, f"story {i} did not go live"
             name = ensure_published_copy(recording)  # made on first listen otherwise; made here to time the rest
             urls = [page.url_in(lang) for lang in ("kk", "ru", "en")]
-            stories.append(Story(page.pk, child.pk, urls, f"/audio/story/{page.pk}/", recording.file.storage.size(name)))
+            stories.append(
+                Story(page.pk, child.pk, urls, f"/audio/story/{page.pk}/", recording.file.storage.size(name))
+            )
         upload_family = FamilyFactory(site=site)
         upload_elder = ParticipantFactory(family=upload_family)
         ConsentRecordFactory(participant=upload_elder)
@@ -227,7 +231,11 @@ class Traffic:
             return False
         csrf = Client.csrf_from(form)
         done = self.record(
-            kind, client, "FORM", "/admin/login/", data={"username": username, "password": DEMO_PASSWORD, "next": "/admin/"},
+            kind,
+            client,
+            "FORM",
+            "/admin/login/",
+            data={"username": username, "password": DEMO_PASSWORD, "next": "/admin/"},
             csrf=csrf,
         )
         ok = done is not None and done.status == 302
@@ -247,7 +255,11 @@ class Traffic:
             if page is None or page.status != 200:
                 return
             who = self.record(
-                "family_step", family, "FORM", base, data={"existing": [str(self.world.elder_id)]},
+                "family_step",
+                family,
+                "FORM",
+                base,
+                data={"existing": [str(self.world.elder_id)]},
                 csrf=Client.csrf_from(page),
             )
             if who is None or who.status != 302:
@@ -259,7 +271,11 @@ class Traffic:
             if upload is None or upload.status != 200:
                 return
             story = self.record(
-                "family_step", family, "FORM", base + "story/", data={"title": "Жүктеме", "language": "kk"},
+                "family_step",
+                family,
+                "FORM",
+                base + "story/",
+                data={"title": "Жүктеме", "language": "kk"},
                 csrf=Client.csrf_from(story_form),
             )
             if story is None or story.status != 302:
@@ -371,8 +387,10 @@ def report(results: Results, seconds: float, log_path: Path) -> int:
     for w in results.withdrawals:
         latency = f"{w['latency'] * 1000:.0f} ms" if w["latency"] is not None else "NOT EFFECTIVE within 60 s"
         post = f"{w['post_s'] * 1000:.0f} ms" if "post_s" in w else "-"
-        print(f"withdrawal story #{w['story']}: POST x{w['posts']} {w['statuses']} (answered after {post}), "
-              f"page and audio 404 after {latency}")
+        print(
+            f"withdrawal story #{w['story']}: POST x{w['posts']} {w['statuses']} (answered after {post}), "
+            f"page and audio 404 after {latency}"
+        )
     effective = [x for x in latencies if x is not None]
     if latencies:
         print(
@@ -405,7 +423,9 @@ def main() -> None:
         t0 = time.perf_counter()
         site.setup_django()
         site.build()
-        world = build_world(n_withdrawals + 4, n_invitations=int(args.seconds * 8) + 50, audio_seconds=args.audio_seconds)
+        world = build_world(
+            n_withdrawals + 4, n_invitations=int(args.seconds * 8) + 50, audio_seconds=args.audio_seconds
+        )
         from django.db import connections
 
         connections.close_all()
@@ -413,15 +433,19 @@ def main() -> None:
         log_path = site.data_dir / "gunicorn.log"
         server = Gunicorn(site, log_path)
         print(f"gunicorn: {server.how}   port {server.port}")
-        print(f"load: {args.clients} clients for {args.seconds:.0f} s, a withdrawal every {args.withdraw_every} s, "
-              f"weights {json.dumps(KINDS)}")
+        print(
+            f"load: {args.clients} clients for {args.seconds:.0f} s, a withdrawal every {args.withdraw_every} s, "
+            f"weights {json.dumps(KINDS)}"
+        )
 
         results = Results()
         traffic = Traffic(server.port, world, results, args.seed)
-        threads = [threading.Thread(target=traffic.visitor, args=(args.seed + i,), daemon=True)
-                   for i in range(args.clients)]
-        threads.append(threading.Thread(target=traffic.facilitator, args=(args.withdraw_every, n_withdrawals),
-                                        daemon=True))
+        threads = [
+            threading.Thread(target=traffic.visitor, args=(args.seed + i,), daemon=True) for i in range(args.clients)
+        ]
+        threads.append(
+            threading.Thread(target=traffic.facilitator, args=(args.withdraw_every, n_withdrawals), daemon=True)
+        )
         started = time.perf_counter()
         for thread in threads:
             thread.start()
