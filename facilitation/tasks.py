@@ -12,5 +12,6 @@ def sweep_consent() -> None:
 
 @shared_task(ignore_result=True)
 def purge_submission_drafts() -> None:
-    """Family drafts nobody finished are deleted after 48 hours."""
-    call_command("purge_submission_drafts", verbosity=0)
+    """Family drafts nobody finished are deleted after 48 hours; stale temporary files and private files no
+    record refers to (what a crash leaves) go too."""
+    call_command("sweep_leftovers", verbosity=0)
