@@ -117,6 +117,7 @@ def build_world(n_stories: int, n_invitations: int, audio_seconds: float) -> Wor
                 slug_ru=f"nagruzka-{i}",
                 slug_en=f"load-{i}",
                 audio=recording,
+                source_recording=recording,  # provenance: whose consent the page needs derives from its source
             )
             page.contributions.add(
                 StoryContribution(participant=elder, uses_words=True, uses_audio=True),

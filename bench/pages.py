@@ -80,7 +80,9 @@ def build() -> dict[str, object]:
         urls["bare"] = bare.get_url()
         urls["home"] = home.get_url()
         urls["index"] = StoryPage.objects.live().first().get_parent().get_url()
-        urls["story (demo)"] = StoryPage.objects.live().order_by("pk").first().get_url()
+        demo_story = StoryPage.objects.live().order_by("pk").first()
+        urls["story (demo)"] = demo_story.get_url()
+        source = {"source_session": demo_story.source_session}  # attendees who consent to everything, photos too
         Image = get_image_model()
         images = [
             Image.objects.create(title=f"bench {i}", file=ImageFile(io.BytesIO(png(color)), name=f"bench-{i}.png"))
@@ -94,7 +96,7 @@ def build() -> dict[str, object]:
         for n in SIZES:
             index = StoryIndexPageFactory(parent=home, title_kk=f"Индекс {n}", slug_kk=f"bench-index-{n}")
             for i in range(n):
-                story = StoryPageFactory(parent=index, title_kk=f"Әңгіме {n}-{i}", slug_kk=f"bench-{n}-{i}")
+                story = StoryPageFactory(parent=index, title_kk=f"Әңгіме {n}-{i}", slug_kk=f"bench-{n}-{i}", **source)
                 story.themes.set(themes)
                 story.save_revision().publish()
             urls["index_stories"][n] = index.get_url()
@@ -105,6 +107,7 @@ def build() -> dict[str, object]:
                 body_kk=body(n, images),
                 region=region,
                 story_languages=["kk", "ru"],
+                **source,
             )
             story.themes.set(themes)
             story.save_revision().publish()
