@@ -32,13 +32,18 @@ def register_consent_log_actions(actions):
 
 @hooks.register("before_publish_page")
 def refuse_publication_without_consent(request, page):
-    """Editors get the reasons on screen; the page stays a draft."""
+    """Editors get the reasons on screen; the page stays a draft (or, if live, as it was published)."""
     specific = page.specific
     if not isinstance(specific, StoryPage):
         return None
     decision = may(request.user, Action.PUBLISH_STORY, specific)
     if decision.allowed:
         return None
+    if page.pk and page.live and page.live_revision_id is None:
+        # Wagtail's create view adds the page with live=True before asking this hook: a refused new page must not
+        # stay live (nothing was ever published, so no unpublish action or page_published signal would catch it).
+        StoryPage.objects.filter(pk=page.pk).update(live=False, has_unpublished_changes=True)
+        page.live = False
     messages.error(
         request,
         _("This story cannot be published: %(reasons)s") % {"reasons": " ".join(str(r) for r in decision.reasons)},
