@@ -7,11 +7,13 @@ partial output is discarded (segments are only written once the whole recording 
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 # Progress is written at most this often (seconds), so a long job does not hammer the database.
 PROGRESS_INTERVAL = 1.0
+# A job a worker died on this many times is failed (retryable from the admin) instead of killing the next worker.
+MAX_ATTEMPTS = 3
 
 
 class JobRefused(Exception):
@@ -71,22 +75,107 @@ def enqueue(job: TranscriptionJob) -> None:
     transcribe_recording.delay(job.pk)
 
 
+def stale_before():
+    """A running job whose heartbeat is older than this has no live worker (the heartbeat beats while it runs)."""
+    return timezone.now() - timedelta(seconds=settings.TRANSCRIPTION_STALE_SECONDS)
+
+
+def is_stuck(job: TranscriptionJob) -> bool:
+    """Active, but nobody is working on it: its worker died (running, silent) or its message was lost (queued)."""
+    if job.status == TranscriptionJob.Status.RUNNING:
+        return job.heartbeat_at is None or job.heartbeat_at < stale_before()
+    if job.status == TranscriptionJob.Status.QUEUED:
+        return (job.heartbeat_at or job.created_at) < stale_before()
+    return False
+
+
+def is_retryable(job: TranscriptionJob) -> bool:
+    return job.status in (TranscriptionJob.Status.FAILED, TranscriptionJob.Status.CANCELLED) or is_stuck(job)
+
+
 def retry(job: TranscriptionJob, actor) -> TranscriptionJob:
-    """A failed or cancelled job can be tried again (as a new job, so the failure stays on record)."""
+    """A failed, cancelled or stuck job can be tried again (as a new job, so the failure stays on record).
+
+    A stuck job is first marked failed, so a worker that wakes up on it later finds it closed and stores nothing.
+    """
+    if job.is_active:
+        with transaction.atomic():
+            job = TranscriptionJob.objects.select_for_update().get(pk=job.pk)
+            if not is_stuck(job):
+                raise JobRefused([_("The job is still running.")])
+            TranscriptionJob.objects.filter(pk=job.pk).update(
+                status=TranscriptionJob.Status.FAILED,
+                error=_("The worker stopped responding; the job was started again."),
+                finished_at=timezone.now(),
+            )
     return start_transcription(job.recording, actor, engine=job.engine, language=job.language)
 
 
-def _still_allowed(job: TranscriptionJob) -> list[str]:
-    status = TranscriptionJob.objects.filter(pk=job.pk).values_list("status", flat=True).first()
-    if status != TranscriptionJob.Status.RUNNING:
+class Superseded(Exception):
+    """Another worker took the job over (this one was thought dead): this run stops and stores nothing."""
+
+
+def _still_allowed(job: TranscriptionJob, attempt: int) -> list[str]:
+    row = TranscriptionJob.objects.filter(pk=job.pk).values_list("status", "attempts").first()
+    if row is None or row[0] != TranscriptionJob.Status.RUNNING:
         return [_("The job was cancelled.")]
+    if row[1] != attempt:
+        raise Superseded()
     recording = Recording.objects.get(pk=job.recording_id)
     decision = may(SYSTEM, Action.TRANSCRIBE, recording)
     return [] if decision else decision.reasons
 
 
+class _Heartbeat(threading.Thread):
+    """Beats while the engine works (a chunk can take longer than the stale threshold), from its own connection."""
+
+    def __init__(self, job_id: int, attempt: int):
+        super().__init__(name=f"heartbeat-job-{job_id}", daemon=True)
+        self.job_id, self.attempt = job_id, attempt
+        self.finished = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.finished.wait(settings.TRANSCRIPTION_HEARTBEAT_SECONDS):
+                TranscriptionJob.objects.filter(
+                    pk=self.job_id, status=TranscriptionJob.Status.RUNNING, attempts=self.attempt
+                ).update(heartbeat_at=timezone.now())
+        except Exception:  # noqa: BLE001 (a missed beat only makes the job look stale sooner)
+            logger.exception("Heartbeat of job %s stopped", self.job_id)
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self.finished.set()
+        self.join(timeout=10)
+
+
+def _claim(job: TranscriptionJob) -> int | None:
+    """Mark the job running for this worker; the attempt number is this run's claim. None: someone else has it."""
+    now = timezone.now()
+    free = Q(status=TranscriptionJob.Status.QUEUED) | Q(
+        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale_before()), status=TranscriptionJob.Status.RUNNING
+    )
+    claimed = TranscriptionJob.objects.filter(free, pk=job.pk).update(
+        status=TranscriptionJob.Status.RUNNING,
+        progress=0.0,
+        segments_done=0,
+        error="",
+        started_at=now,
+        heartbeat_at=now,
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        return None
+    return TranscriptionJob.objects.values_list("attempts", flat=True).get(pk=job.pk)
+
+
 def run_job(job_id: int) -> str:
-    """Run one job to its end. Returns the final status. Safe to call again for the same job after a crash."""
+    """Run one job to its end. Returns the final status.
+
+    Safe to call again for the same job, at any time and from any number of workers: only the run that claimed the
+    job last may store its transcript, so a job redelivered after a crash gives exactly one transcript.
+    """
     from .engines import Cancelled
 
     job = TranscriptionJob.objects.select_related("recording").filter(pk=job_id).first()
@@ -98,16 +187,11 @@ def run_job(job_id: int) -> str:
     if not decision:
         job.cancel(reason="; ".join(decision.reasons))
         return TranscriptionJob.Status.CANCELLED
-    TranscriptionJob.objects.filter(pk=job.pk).update(
-        status=TranscriptionJob.Status.RUNNING,
-        progress=0.0,
-        segments_done=0,
-        error="",
-        started_at=timezone.now(),
-        heartbeat_at=timezone.now(),
-        attempts=job.attempts + 1,
-    )
+    attempt = _claim(job)
+    if attempt is None:  # running elsewhere (a live heartbeat), or closed meanwhile
+        return TranscriptionJob.objects.values_list("status", flat=True).get(pk=job.pk)
     job.refresh_from_db()
+    mine = TranscriptionJob.objects.filter(pk=job.pk, status=TranscriptionJob.Status.RUNNING, attempts=attempt)
     state = {"last_write": 0.0, "segments": 0}
 
     def on_progress(fraction: float, new_segments) -> bool:
@@ -117,37 +201,49 @@ def run_job(job_id: int) -> str:
         now = time.monotonic()
         if now - state["last_write"] >= PROGRESS_INTERVAL or fraction >= 1.0:
             state["last_write"] = now
-            TranscriptionJob.objects.filter(pk=job.pk).update(
-                progress=min(fraction, 1.0), segments_done=state["segments"], heartbeat_at=timezone.now()
-            )
-        reasons = _still_allowed(job)
+            mine.update(progress=min(fraction, 1.0), segments_done=state["segments"], heartbeat_at=timezone.now())
+        try:
+            reasons = _still_allowed(job, attempt)
+        except Superseded:
+            state["superseded"] = True
+            return False
         if reasons:
             state["reasons"] = reasons
             return False
         return True
 
     language = None if job.language in ("", "auto") else job.language
+    heartbeat = _Heartbeat(job.pk, attempt)
+    heartbeat.start()
     try:
         engine = load_engine(job.engine)
         result = engine.transcribe(job.recording.file.path, language=language, on_progress=on_progress)
     except Cancelled:
+        if state.get("superseded"):
+            return TranscriptionJob.objects.values_list("status", flat=True).get(pk=job.pk)
         reasons = state.get("reasons") or [_("Cancelled.")]
         job.cancel(reason="; ".join(str(r) for r in reasons))  # no-op if already cancelled
         audit(SYSTEM, "transcription.discarded", job.recording, True, detail={"job": job.pk})
         return TranscriptionJob.Status.CANCELLED
     except Exception as error:  # a clear failed state, retryable from the admin
         logger.exception("Transcription job %s failed", job.pk)
-        TranscriptionJob.objects.filter(pk=job.pk).update(
+        mine.update(
             status=TranscriptionJob.Status.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
         )
         return TranscriptionJob.Status.FAILED
-    return _store_result(job, result)
+    finally:
+        heartbeat.stop()
+    return _store_result(job, result, attempt)
 
 
 @transaction.atomic
-def _store_result(job: TranscriptionJob, result) -> str:
+def _store_result(job: TranscriptionJob, result, attempt: int) -> str:
+    # The job row is locked: a second worker on the same job waits here, then finds it done (or not its own).
+    current = TranscriptionJob.objects.select_for_update().get(pk=job.pk)
+    if current.attempts != attempt or Transcript.objects.filter(job=job).exists():
+        return current.status
     # One last consent check, inside the transaction that writes the transcript.
-    if _still_allowed(job):
+    if _still_allowed(job, attempt):
         job.cancel(reason=_("Consent changed before the transcript was saved."))
         return TranscriptionJob.Status.CANCELLED
     revision = (
@@ -193,11 +289,30 @@ def _store_result(job: TranscriptionJob, result) -> str:
 
 
 def recover_stale_jobs() -> list[int]:
-    """Jobs a dead worker left behind (running without progress, or queued but lost) are queued again."""
-    stale = timezone.now() - timedelta(seconds=settings.TRANSCRIPTION_STALE_SECONDS)
-    running = TranscriptionJob.objects.filter(status=TranscriptionJob.Status.RUNNING, heartbeat_at__lt=stale)
-    ids = list(running.values_list("pk", flat=True))
-    running.update(status=TranscriptionJob.Status.QUEUED)
-    for job in TranscriptionJob.objects.filter(pk__in=ids):
-        enqueue(job)
-    return ids
+    """Jobs a dead worker left running (no heartbeat for TRANSCRIPTION_STALE_SECONDS) are queued again.
+
+    Run every minute by celery beat and when a worker starts. A job that has already killed MAX_ATTEMPTS workers is
+    failed with its reason instead (staff can retry it), so one bad file cannot take every worker down in turn.
+    """
+    requeued = []
+    for job in TranscriptionJob.objects.filter(
+        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale_before()), status=TranscriptionJob.Status.RUNNING
+    ):
+        silent = TranscriptionJob.objects.filter(
+            Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale_before()),
+            pk=job.pk,
+            status=TranscriptionJob.Status.RUNNING,
+            attempts=job.attempts,
+        )
+        if job.attempts >= MAX_ATTEMPTS:
+            silent.update(
+                status=TranscriptionJob.Status.FAILED,
+                error=_("The worker stopped %(count)s times on this recording.") % {"count": job.attempts},
+                finished_at=timezone.now(),
+            )
+            continue
+        if silent.update(status=TranscriptionJob.Status.QUEUED, heartbeat_at=timezone.now()):
+            logger.warning("Transcription job %s had no live worker: queued again", job.pk)
+            enqueue(job)
+            requeued.append(job.pk)
+    return requeued

@@ -17,7 +17,7 @@ from facilitation.policy import Action, authorize, may
 from facilitation.views import not_found
 
 from .exports import FORMATS, render, transcript_segments
-from .jobs import JobRefused, retry, start_transcription
+from .jobs import JobRefused, is_retryable, is_stuck, retry, start_transcription
 from .models import Segment, Transcript, TranscriptExport, TranscriptionJob
 
 
@@ -48,9 +48,13 @@ def start_job(request, recording_id: int):
 
 @require_POST
 def retry_job(request, job_id: int):
+    """Try a failed, cancelled or stuck job again (a stuck one: its worker died; no need to wait for the sweep)."""
     job = get_object_or_404(TranscriptionJob, pk=job_id)
-    if job.is_active or not may(request.user, Action.TRANSCRIBE, job.recording):
+    if not may(request.user, Action.TRANSCRIBE, job.recording):
         return not_found(request)
+    if not is_retryable(job):
+        messages.error(request, _("The job is still running."))
+        return redirect("media_tools_job", job.pk)
     try:
         new_job = retry(job, request.user)
     except JobRefused as refused:
@@ -67,6 +71,8 @@ def _job_state(job: TranscriptionJob) -> dict:
         "progress": round(job.progress * 100),
         "segments": job.segments_done,
         "error": job.error,
+        "stuck": is_stuck(job),
+        "retryable": is_retryable(job),
         "transcript_url": reverse("media_tools_transcript", args=[transcript]) if transcript else None,
     }
 

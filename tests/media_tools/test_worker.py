@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 
 from facilitation.models import ConsentRecord
 from facilitation.withdrawal import withdraw_consent
@@ -37,7 +38,7 @@ def _database_url() -> str:
 class Worker:
     """A real `celery worker` process on the test database, the test broker and the test's private files."""
 
-    def __init__(self, model_path: Path, log: Path):
+    def __init__(self, model_path: Path, log: Path, stale_seconds: float = 2):
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -45,7 +46,8 @@ class Worker:
             "DATABASE_URL": _database_url(),
             "WHISPER_MODEL_PATH": str(model_path),
             "WHISPER_CPU_THREADS": "2",
-            "TRANSCRIPTION_STALE_SECONDS": "2",
+            "TRANSCRIPTION_STALE_SECONDS": str(stale_seconds),
+            "TRANSCRIPTION_HEARTBEAT_SECONDS": "0.5",
         }
         self.log = open(log, "ab")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(
@@ -179,7 +181,86 @@ def test_a_killed_workers_job_is_picked_up_again(client, world, base_model, long
         second.stop()
     assert final.status == "done", final.error
     assert final.attempts >= 2
-    assert Transcript.objects.filter(job=job).count() == 1
+    assert_one_transcript(job)
+
+
+def assert_one_transcript(job: TranscriptionJob) -> None:
+    """Exactly one transcript for the recording, from this job, with each segment once."""
+    transcripts = Transcript.objects.filter(recording=job.recording_id)
+    assert transcripts.count() == 1
+    transcript = transcripts.get()
+    assert transcript.job_id == job.pk
+    indexes = list(transcript.segments.values_list("index", flat=True))
+    assert indexes and sorted(indexes) == list(range(len(indexes)))
+    spans = list(transcript.segments.values_list("start", "end"))
+    assert len(set(spans)) == len(spans), "duplicate segments"
+
+
+def kill_mid_job(client, world, base_model, audio: Path, log: Path) -> TranscriptionJob:
+    job = upload(client, world, audio)
+    first = Worker(base_model, log)
+    try:
+        wait_for(lambda: TranscriptionJob.objects.get(pk=job.pk).progress > 0, 180, "progress", log)
+        first.kill()
+    finally:
+        first.stop()
+    assert TranscriptionJob.objects.get(pk=job.pk).status == "running"
+    return job
+
+
+def test_beat_recovers_a_dead_workers_job_while_another_worker_runs(client, world, base_model, long_speech, tmp_path):
+    """No restart needed: the periodic sweep (beat, every minute) queues the silent job again for the live worker."""
+    from media_tools.tasks import recover_stale_jobs
+
+    log = tmp_path / "worker.log"
+    job = kill_mid_job(client, world, base_model, long_speech, log)
+    # A worker that was already running (its start-up recovery saw nothing stale).
+    second = Worker(base_model, log, stale_seconds=3600)
+    try:
+        time.sleep(2.5)
+        assert TranscriptionJob.objects.get(pk=job.pk).status == "running"  # nobody picked it up by itself
+        with override_settings(TRANSCRIPTION_STALE_SECONDS=2):
+            assert recover_stale_jobs.apply().get() == [job.pk]  # what beat runs every minute
+        final = wait_for(
+            lambda: (j := TranscriptionJob.objects.get(pk=job.pk)).status in ("done", "failed") and j,
+            240,
+            "the recovered job to finish",
+            log,
+        )
+    finally:
+        second.stop()
+    assert final.status == "done", final.error
+    assert_one_transcript(job)
+
+
+def test_staff_retry_a_stuck_job_at_once(client, world, base_model, long_speech, tmp_path):
+    """The job page offers a retry as soon as the job's heartbeat is stale; the old run can never store anything."""
+    log = tmp_path / "worker.log"
+    job = kill_mid_job(client, world, base_model, long_speech, log)
+    page = client.get(f"/admin/transcription/jobs/{job.pk}/")
+    assert f"/admin/transcription/jobs/{job.pk}/retry/" not in page.content.decode()  # a live job: no retry
+    time.sleep(2.5)
+    with override_settings(TRANSCRIPTION_STALE_SECONDS=2):
+        page = client.get(f"/admin/transcription/jobs/{job.pk}/")
+        assert f"/admin/transcription/jobs/{job.pk}/retry/" in page.content.decode()
+        response = client.post(f"/admin/transcription/jobs/{job.pk}/retry/")
+    assert response.status_code == 302
+    old = TranscriptionJob.objects.get(pk=job.pk)
+    assert old.status == "failed" and old.error
+    new = TranscriptionJob.objects.exclude(pk=job.pk).get(recording=job.recording)
+    second = Worker(base_model, log, stale_seconds=3600)
+    try:
+        final = wait_for(
+            lambda: (j := TranscriptionJob.objects.get(pk=new.pk)).status in ("done", "failed") and j,
+            240,
+            "the retried job to finish",
+            log,
+        )
+    finally:
+        second.stop()
+    assert final.status == "done", final.error
+    assert_one_transcript(new)
+    assert TranscriptionJob.objects.get(pk=job.pk).status == "failed"
 
 
 def test_withdrawal_mid_job_cancels_and_discards(client, world, base_model, long_speech, tmp_path):
