@@ -5,8 +5,10 @@ PostgreSQL when DATABASE_URL is set: a database `sbg_bench_pages` created there 
 
 1. Requests/s under gunicorn (config/gunicorn.py when present, on a free loopback port) of the home page, the story
    index, a demo story page and a story with 20 body blocks, each against `BarePage` (bench/bare: a page type with
-   just a title and a bare template) served by the same process. `--clients` keep-alive clients hit one URL for
-   `--seconds` at a time, the URLs taking turns for `--rounds` rounds so that a noisy machine hurts them alike.
+   just a title and a bare template) served by the same process; `BareSitePage` (the same in the site's base.html)
+   shows how much of the difference is the site's chrome (header, language switcher, footer). `--clients`
+   keep-alive clients hit one URL for `--seconds` at a time, the URLs taking turns for `--rounds` rounds so that a
+   noisy machine hurts them alike.
    Ratio = requests/s of the page / requests/s of the bare page; the goal (issue 10) is >= 0.8.
 2. SQL queries per page (in this process, Django's test client and CaptureQueriesContext, after one warm-up request)
    for a story index with 1, 5 and 20 stories, a story with 1, 5 and 20 body blocks (paragraphs, quotes and images),
@@ -63,7 +65,7 @@ def build() -> dict[str, object]:
     from django.utils import translation
     from wagtail.images import get_image_model
 
-    from bench.bare.models import BarePage
+    from bench.bare.models import BarePage, BareSitePage
     from facilitation.models import Region
     from stories.factories import (
         ApproachPageFactory,
@@ -78,6 +80,7 @@ def build() -> dict[str, object]:
         home = HomePage.objects.get()
         bare = home.add_child(instance=BarePage(title="Bare", slug="bare"))
         urls["bare"] = bare.get_url()
+        urls["bare in base.html"] = home.add_child(instance=BareSitePage(title="Bare site", slug="bare-site")).get_url()
         urls["home"] = home.get_url()
         urls["index"] = StoryPage.objects.live().first().get_parent().get_url()
         demo_story = StoryPage.objects.live().order_by("pk").first()
@@ -161,7 +164,7 @@ def query_table(urls: dict, home_before: int) -> bool:
                 print(f"    +{extra} with {SIZES[-1]} vs {SIZES[0]}: {sql}")
     home_after, _sql, _status = count_queries(urls["home"])
     print(f"{'home page, demo stories / +26':<34}{home_before:>8}{home_after:>8}{'':>8}   {home_before == home_after}")
-    for label in ("bare", "story (demo)"):
+    for label in ("bare", "bare in base.html", "story (demo)"):
         count, _sql, _status = count_queries(urls[label])
         print(f"{label + ' page':<34}{count:>8}")
     return constant_everywhere and home_before == home_after
@@ -204,6 +207,7 @@ def hammer(port: int, path: str, clients: int, seconds: float) -> tuple[int, lis
 def throughput(port: int, urls: dict, clients: int, seconds: float, rounds: int) -> None:
     targets = {
         "bare Wagtail page": urls["bare"],
+        "bare in base.html": urls["bare in base.html"],
         "home page": urls["home"],
         "story index": urls["index"],
         "story page (demo)": urls["story (demo)"],
