@@ -145,3 +145,130 @@ class ChooserScopeTests(TestCase):
             self.assertNotIn(theirs, html, model)
         chosen = self.client.get(f"/admin/snippets/choose/facilitation/participant/chosen/{self.w.child_a.pk}/")
         self.assertEqual(chosen.status_code, 404)
+
+
+class WriteAccessMatrixTests(TestCase):
+    """Every role POSTs creates and edits of the programme's records, own site, other site and mixed sites.
+
+    Judged by the database (was the row created or changed?) and the status, never by the HTML alone.
+    """
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.w = build_world()
+
+    def post(self, role: str, url: str, data: dict) -> int:
+        self.client.logout()
+        if role != "anonymous":
+            self.client.force_login(self.w.users[role])
+        return self.client.post(url, data).status_code
+
+    def creates(self, site: str) -> list:
+        """(model, data for a role, "was it created?" for a role) for records of site "a" or "b"."""
+        from facilitation.models import ConsentRecord, Family, Participant, Recording, StorySession
+
+        from .test_scope_writes import consent_post, participant_post, recording_post, session_post
+
+        w = self.w
+        site_obj = w.site_a if site == "a" else w.site_b
+        elder = w.elder_a if site == "a" else w.elder_b
+        facilitator = w.users[f"facilitator_{site}"]
+
+        def family(role):
+            return {"site": site_obj.pk, "preferred_language": "ru"}
+
+        def recording(role):
+            return {**recording_post(elder.family, [elder]), "title": f"rec {site} {role}"}
+
+        def session(role):
+            data = session_post(site_obj, facilitators=[facilitator], attendees=[elder])
+            return {**data, "log": f"log {site} {role}"}
+
+        return [
+            ("family", family, lambda role, before: Family.objects.filter(site=site_obj).count() > before,
+             lambda: Family.objects.filter(site=site_obj).count()),
+            ("participant", lambda role: participant_post(elder.family, f"Name {site} {role}"),
+             lambda role, before: Participant.objects.filter(real_name=f"Name {site} {role}").exists(), lambda: None),
+            ("storysession", session,
+             lambda role, before: StorySession.objects.filter(log=f"log {site} {role}").exists(), lambda: None),
+            ("recording", recording,
+             lambda role, before: Recording.objects.filter(title=f"rec {site} {role}").exists(), lambda: None),
+            ("consentrecord", lambda role: consent_post(elder, witness=facilitator, note=f"consent {site} {role}"),
+             lambda role, before: ConsentRecord.objects.filter(note=f"consent {site} {role}").exists(), lambda: None),
+        ]
+
+    def test_creates_per_role_and_site(self):
+        for site, allowed in (("a", {"admin", "facilitator_a"}), ("b", {"admin", "facilitator_b"})):
+            for model, data, created, count in self.creates(site):
+                url = f"/admin/snippets/facilitation/{model}/add/"
+                for role in ROLES:
+                    before = count()
+                    code = self.post(role, url, data(role))
+                    with self.subTest(site=site, model=model, role=role):
+                        if role in allowed:
+                            self.assertEqual(code, 302)
+                            self.assertTrue(created(role, before), f"{role} creates a {model} at site {site}")
+                        else:
+                            self.assertIn(code, {200, 302, 403, 404})
+                            self.assertFalse(created(role, before), f"{role} must not create a {model} at {site}")
+
+    def test_mixing_sites_is_refused_to_everyone(self):
+        from facilitation.models import ConsentRecord, Recording, StorySession
+
+        from .test_scope_writes import consent_post, recording_post, session_post
+
+        w = self.w
+        # (model, what makes the record span two sites, field, model class): a marker per role in `field`.
+        cases = [
+            ("recording", lambda: recording_post(w.elder_a.family, [w.elder_b]), "title", Recording),
+            ("recording", lambda: recording_post(w.elder_a.family, [w.elder_a], session=w.session_b), "title",
+             Recording),
+            ("storysession", lambda: session_post(w.site_a, attendees=[w.elder_b]), "log", StorySession),
+            ("storysession", lambda: session_post(w.site_a, facilitators=[w.users["facilitator_b"]]), "log",
+             StorySession),
+            ("storysession", lambda: session_post(w.site_a, pairs=[{"elder": w.elder_b.pk, "child": w.child_a.pk}]),
+             "log", StorySession),
+            ("consentrecord", lambda: consent_post(w.elder_a, witness=w.users["facilitator_b"]), "note",
+             ConsentRecord),
+        ]
+        for number, (model, data, field, model_class) in enumerate(cases):
+            for role in ROLES:
+                marker = f"mixed {number} {role}"
+                code = self.post(role, f"/admin/snippets/facilitation/{model}/add/", {**data(), field: marker})
+                with self.subTest(case=number, model=model, role=role):
+                    self.assertIn(code, {200, 302, 403, 404})
+                    self.assertFalse(model_class.objects.filter(**{field: marker}).exists(), f"{role} mixed sites")
+                    if role in {"admin", "facilitator_a"}:
+                        self.assertEqual(code, 200, "the form says what is wrong")
+
+    def test_edits_per_role(self):
+        from .test_scope_writes import participant_post, recording_post, session_post
+
+        w = self.w
+        recording_data = recording_post(w.elder_a.family, [w.elder_a, w.child_a])
+        del recording_data["file"]
+        cases = [
+            ("participant", w.child_a, lambda role: {**participant_post(w.elder_a.family, ""), "role": "child",
+                                                     "birth_year": w.child_a.birth_year, "age_band": "10-13",
+                                                     "relation": f"rel {role}"}, "relation"),
+            ("storysession", w.session_a, lambda role: {**session_post(w.site_a), "log": f"log {role}"}, "log"),
+            ("recording", w.recording_a, lambda role: {**recording_data, "title": f"title {role}"}, "title"),
+            ("family", w.elder_a.family, lambda role: {"site": w.site_a.pk, "preferred_language": "en"},
+             "preferred_language"),
+        ]
+        for model, obj, data, field in cases:
+            url = f"/admin/snippets/facilitation/{model}/edit/{obj.pk}/"
+            for role in ROLES:
+                original = getattr(type(obj).objects.get(pk=obj.pk), field)
+                code = self.post(role, url, data(role))
+                value = getattr(type(obj).objects.get(pk=obj.pk), field)
+                with self.subTest(model=model, role=role):
+                    if role in {"admin", "facilitator_a"}:
+                        self.assertEqual(code, 302)
+                        self.assertEqual(value, data(role)[field])
+                        type(obj).objects.filter(pk=obj.pk).update(**{field: original})
+                    else:
+                        self.assertIn(code, {302, 403, 404})
+                        self.assertEqual(value, original, f"{role} must not change a {model}")
+                        if role in {"facilitator_b", "editor", "evaluator"}:
+                            self.assertEqual(code, 404, "out of scope: as if it did not exist")
