@@ -5,7 +5,8 @@ PostgreSQL when DATABASE_URL is set: a database `sbg_bench_pages` created there 
 
 1. Requests/s under gunicorn (config/gunicorn.py when present, on a free loopback port) of the home page, the story
    index, a demo story page and a story with 20 body blocks, each against `BarePage` (bench/bare: a page type with
-   just a title and a bare template) served by the same process; `BareSitePage` (the same in the site's base.html)
+   just a title and a bare template, placed beside the stories so that Wagtail routes to it as to a story) served
+   by the same process; `BareSitePage` (the same in the site's base.html)
    shows how much of the difference is the site's chrome (header, language switcher, footer). `--clients`
    keep-alive clients hit one URL for `--seconds` at a time, the URLs taking turns for `--rounds` rounds so that a
    noisy machine hurts them alike.
@@ -78,12 +79,15 @@ def build() -> dict[str, object]:
     urls: dict[str, object] = {}
     with translation.override("kk"):
         home = HomePage.objects.get()
-        bare = home.add_child(instance=BarePage(title="Bare", slug="bare"))
-        urls["bare"] = bare.get_url()
-        urls["bare in base.html"] = home.add_child(instance=BareSitePage(title="Bare site", slug="bare-site")).get_url()
-        urls["home"] = home.get_url()
-        urls["index"] = StoryPage.objects.live().first().get_parent().get_url()
         demo_story = StoryPage.objects.live().order_by("pk").first()
+        demo_index = demo_story.get_parent()
+        # The baselines sit beside the stories: the same depth, so Wagtail routes to them exactly as to a story.
+        bare = demo_index.add_child(instance=BarePage(title="Bare", slug="bare"))
+        bare_site = demo_index.add_child(instance=BareSitePage(title="Bare site", slug="bare-site"))
+        urls["bare"] = bare.get_url()
+        urls["bare in base.html"] = bare_site.get_url()
+        urls["home"] = home.get_url()
+        urls["index"] = demo_index.get_url()
         urls["story (demo)"] = demo_story.get_url()
         source = {"source_session": demo_story.source_session}  # attendees who consent to everything, photos too
         Image = get_image_model()
