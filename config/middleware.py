@@ -12,3 +12,29 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
         if request.path_info.startswith(self.NO_LANGUAGE_REDIRECT):
             return response
         return super().process_response(request, response)
+
+
+class ReadsOutsideTransactionMiddleware:
+    """ATOMIC_REQUESTS wraps each view in one transaction, so a request that fails half-way leaves nothing behind.
+
+    For reads (GET, HEAD, OPTIONS) that transaction buys nothing and costs a lot on SQLite: transactions there are
+    IMMEDIATE (they take the database's single write lock when they begin, see settings), so every listener of a
+    published story would queue behind every other, and a facilitator's withdrawal behind all of them. Reads therefore
+    run their view in autocommit: they take no lock, and the few rows they write (audit events, sessions) are short
+    transactions of their own. Writes (POST, PUT, PATCH, DELETE) keep the request transaction.
+
+    It must be the last middleware: it calls the view itself, so view middleware listed after it would not run.
+    """
+
+    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view, view_args, view_kwargs):
+        if request.method not in self.SAFE_METHODS:
+            return None  # Django wraps the view in the request transaction as usual
+        return view(request, *view_args, **view_kwargs)

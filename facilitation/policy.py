@@ -418,19 +418,33 @@ def authorize(actor: Any, action: Action, artefact: Any, **context: Any) -> Deci
 def audit(
     actor: Any, action: str, artefact: Any, allowed: bool, reasons: list[str] | None = None, detail: dict | None = None
 ) -> AuditEvent:
+    """Record one attempt. An access that cannot be recorded does not happen: if the row cannot be written (the
+    database is busy beyond its timeout, the disk is full), the attempt is refused with a 404, like any refusal,
+    never a 500. Its own short transaction (a savepoint inside a request's), so a failure here leaves the caller's
+    transaction usable for the refusal."""
+    import logging
+
+    from django.db import DatabaseError, transaction
+    from django.http import Http404
+
     user = actor if getattr(actor, "pk", None) and getattr(actor, "is_authenticated", False) else None
     label = getattr(actor, "username", "") or ("anonymous" if actor is not SYSTEM else "system")
-    return AuditEvent.objects.create(
-        actor=user,
-        actor_label=str(label),
-        action=str(action),
-        target_type=artefact._meta.label_lower if hasattr(artefact, "_meta") else type(artefact).__name__,
-        target_id=str(getattr(artefact, "pk", "")),
-        target_label=pseudonymous_label(artefact),
-        allowed=allowed,
-        reasons=[str(r) for r in (reasons or [])],
-        detail=detail or {},
-    )
+    try:
+        with transaction.atomic():
+            return AuditEvent.objects.create(
+                actor=user,
+                actor_label=str(label),
+                action=str(action),
+                target_type=artefact._meta.label_lower if hasattr(artefact, "_meta") else type(artefact).__name__,
+                target_id=str(getattr(artefact, "pk", "")),
+                target_label=pseudonymous_label(artefact),
+                allowed=allowed,
+                reasons=[str(r) for r in (reasons or [])],
+                detail=detail or {},
+            )
+    except DatabaseError as error:
+        logging.getLogger(__name__).error("audit event %s not recorded, access refused: %s", action, error)
+        raise Http404("refused: the access could not be recorded") from error
 
 
 def pseudonymous_label(artefact: Any) -> str:

@@ -22,13 +22,16 @@ def recording_file(request, pk: int, download: bool = False):
     if not authorize(request.user, action, recording, detail={"range": request.headers.get("Range", "")}):
         return not_found(request)
     suffix = Path(recording.file.name).suffix
-    return serve_private_file(
-        request,
-        recording.file.storage,
-        recording.file.name,
-        filename=f"recording-{recording.pk}{suffix}",
-        download=download,
-    )
+    try:
+        return serve_private_file(
+            request,
+            recording.file.storage,
+            recording.file.name,
+            filename=f"recording-{recording.pk}{suffix}",
+            download=download,
+        )
+    except FileNotFoundError:  # a withdrawal deleted it after the policy said yes: the withdrawal wins
+        return not_found(request)
 
 
 def published_story_audio(request, page_id: int):
@@ -43,5 +46,10 @@ def published_story_audio(request, page_id: int):
     from media_tools.publishing import ensure_published_copy
 
     # The public never gets the original: only a copy without the phone's tags (GPS, device, names).
-    name = ensure_published_copy(page.audio)
-    return serve_private_file(request, private_storage(), name, filename=f"story-{page.pk}{Path(name).suffix}")
+    # Reads run outside a transaction (config.middleware): a withdrawal committed after the policy said yes may
+    # have deleted the files by now. The withdrawal wins: 404, never a 500.
+    try:
+        name = ensure_published_copy(page.audio)
+        return serve_private_file(request, private_storage(), name, filename=f"story-{page.pk}{Path(name).suffix}")
+    except FileNotFoundError:
+        return not_found(request)

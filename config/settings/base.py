@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: it runs the views of reads itself, outside the request transaction.
+    "config.middleware.ReadsOutsideTransactionMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -98,6 +100,19 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded default under concurrency (several gunicorn processes, the worker, beat):
+    # - WAL: readers never block the writer, nor the writer the readers;
+    # - IMMEDIATE: a transaction takes the write lock when it begins, so it waits (busy timeout) instead of failing
+    #   with "database is locked" when a read inside it later turns into a write;
+    # - reads (GET/HEAD) run outside any transaction (config.middleware.ReadsOutsideTransactionMiddleware), so
+    #   listeners and visitors never queue behind that lock and a withdrawal does not queue behind them.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env.float("SQLITE_TIMEOUT", default=30),
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -175,6 +190,8 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+# Uploaded images are re-encoded without EXIF/GPS/maker notes, and damaged ones refused (stories/image_forms.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "stories.image_forms.MetadataFreeImageForm"
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 LOGIN_URL = "wagtailadmin_login"
