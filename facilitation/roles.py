@@ -89,4 +89,21 @@ def ensure_role_groups() -> dict[str, Group]:
                     page=root,
                     permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=permission),
                 )
+    _grant_image_collections(groups)
     return groups
+
+
+def _grant_image_collections(groups: dict[str, Group]) -> None:
+    """Wagtail checks image permissions per collection: without these rows editors could not upload any image."""
+    from wagtail.models import Collection, GroupCollectionPermission
+
+    root = Collection.get_first_root_node()
+    if root is None:
+        return
+    for group_name in (EDITOR, ADMINISTRATOR):
+        for codename in ("add_image", "change_image", "choose_image"):
+            GroupCollectionPermission.objects.get_or_create(
+                group=groups[group_name],
+                collection=root,
+                permission=Permission.objects.get(content_type__app_label="wagtailimages", codename=codename),
+            )
