@@ -2,6 +2,7 @@
 records of the sites they are assigned to; anything out of scope answers 404 as if it did not exist."""
 
 from django.http import Http404
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import (
     FieldPanel,
@@ -22,7 +23,7 @@ from wagtail.snippets.views.chooser import (
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import policy, roles
-from .forms import SiteForm, SiteScopedAdminForm
+from .forms import SiteForm, SiteScopedAdminForm, limit_choices
 from .models import (
     AuditEvent,
     ConsentFormVersion,
@@ -55,6 +56,19 @@ class ScopedObjectMixin:
         if obj is not None and not self.object_in_scope(self.request.user, obj):
             raise Http404
         return obj
+
+
+class ScopedFiltersMixin:
+    """The list's filters (site, family...) offer only the user's own sites' records."""
+
+    see_all_roles: frozenset[str] = frozenset()
+
+    @cached_property
+    def filters(self):
+        filterset = super().filters
+        if filterset is not None and not policy.role_names(self.request.user) & self.see_all_roles:
+            limit_choices(filterset.form, self.request.user)
+        return filterset
 
 
 class ScopedSnippetViewSet(SnippetViewSet):
@@ -94,6 +108,10 @@ class ScopedSnippetViewSet(SnippetViewSet):
         disabled = {getattr(self, f"{name}_view_class", None) for name in self.disabled_views}
         if view_class in disabled:
             return refuse
+        if view_class is self.index_view_class:
+            view_class = type(
+                f"Scoped{view_class.__name__}", (ScopedFiltersMixin, view_class), {"see_all_roles": self.see_all_roles}
+            )
         if hasattr(view_class, "get_object"):
             view_class = type(f"Scoped{view_class.__name__}", (ScopedObjectMixin, view_class), {})
             kwargs["object_in_scope"] = self.object_in_scope

@@ -164,5 +164,11 @@ class ConsentRecord(AppendOnlyModel):
             errors["publish_languages"] = _("Choose the languages a publication may use.")
         if self.form_version_id and self.given_on and self.form_version.effective_from > self.given_on:
             errors["form_version"] = _("This form version was not yet in effect on that date.")
+        if participant is not None and self.witness_id:
+            from facilitation import policy
+
+            reasons = policy.site_mismatches(participant.family.site, [self.witness])
+            if reasons:
+                errors["witness"] = reasons
         if errors:
             raise ValidationError(errors)

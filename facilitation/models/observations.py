@@ -40,3 +40,9 @@ class ObservationRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.child.code} · {self.session_id}"
+
+    def clean(self):
+        """The child rated belongs to the session's site."""
+        from .sessions import _require_session_site
+
+        _require_session_site(self, ("child",))

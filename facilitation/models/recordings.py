@@ -90,6 +90,17 @@ class Recording(models.Model):
     def site(self) -> Site:
         return self.family.site
 
+    def clean(self):
+        """A recording belongs to one site: its session must be of its family's site (speakers: see the form)."""
+        from django.core.exceptions import ValidationError
+
+        from facilitation import policy
+
+        if self.family_id and self.session_id:
+            reasons = policy.site_mismatches(self.family.site, [self.session])
+            if reasons:
+                raise ValidationError({"session": reasons})
+
     def published_copy_name(self) -> str:
         """Where the metadata-free public copy lives (media_tools.publishing makes it)."""
         suffix = Path(self.file.name).suffix.lower()

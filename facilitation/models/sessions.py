@@ -101,3 +101,26 @@ class SessionPair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.elder.code} + {self.child.code}"
+
+    def clean(self):
+        """Both of the pair belong to the session's site."""
+        _require_session_site(self, ("elder", "child"))
+
+
+def _require_session_site(row, fields: tuple[str, ...]) -> None:
+    """A session's inline row names only people of the session's own site (`policy.site_mismatches`)."""
+    from django.core.exceptions import ValidationError
+
+    from facilitation import policy
+
+    session = getattr(row, "session", None)
+    if session is None or not session.site_id:
+        return
+    errors = {}
+    for name in fields:
+        if getattr(row, f"{name}_id", None):
+            reasons = policy.site_mismatches(session.site, [getattr(row, name)])
+            if reasons:
+                errors[name] = reasons
+    if errors:
+        raise ValidationError(errors)

@@ -205,3 +205,32 @@ class OwnSiteWriteTests(TestCase):
         self.assertEqual(session.site, self.w.site_a)
         self.assertEqual(session.pairs.count(), 1)
         self.assertEqual(session.ratings.count(), 1)
+
+
+class ChoiceListTests(TestCase):
+    """Every choice list a facilitator sees (form selects, list filters) holds only their own sites' records."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.w = build_world()
+
+    def test_list_filters_and_forms_name_no_other_site(self):
+        self.client.force_login(self.w.users["facilitator_b"])
+        other = str(self.w.site_a)
+        for url in (
+            "/admin/snippets/facilitation/participant/",
+            "/admin/snippets/facilitation/family/",
+            "/admin/snippets/facilitation/recording/",
+            "/admin/snippets/facilitation/storysession/",
+            ADD.format(model="family"),
+            ADD.format(model="storysession"),
+            ADD.format(model="consentrecord"),
+            ADD.format(model="recording"),
+        ):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 200)
+                html = response.content.decode()
+                self.assertFalse(other in html, f"{other} listed")
+                self.assertFalse("facilitator_a" in html, "another site's facilitator listed")
+                self.assertFalse(self.w.elder_a.code in html, "another site's participant listed")
