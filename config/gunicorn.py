@@ -22,3 +22,6 @@ accesslog = os.environ.get("WEB_ACCESS_LOG", "-")
 errorlog = "-"
 logger_class = "config.log_redaction.RedactingGunicornLogger"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s"'
+# gunicorn's control socket defaults to one path per user ($HOME/.gunicorn): two servers on one machine (make run,
+# a test, a benchmark) would take it from each other. Nothing here uses it.
+control_socket_disable = True

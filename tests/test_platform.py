@@ -5,9 +5,14 @@ A facilitator's withdrawal must win over any number of listeners at once, and no
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -17,7 +22,7 @@ from facilitation.factories import tone_wav
 from stories.models import StoryContribution
 
 from .facilitation.world import build_world
-from .servers import Gunicorn
+from .servers import ROOT, Gunicorn, child_env, free_port, wait_until_up
 from .stories.site_tree import build_site_tree
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -111,3 +116,67 @@ def test_withdrawal_wins_over_many_listeners_and_nobody_gets_a_500(published_sto
     assert not errors, f"{len(errors)} server errors of {len(results)}:\n{log[-3000:]}"
     assert not late, f"served after the withdrawal: {late}"
     assert "database is locked" not in log
+
+
+def _pids(log_text: str, name: str) -> list[int]:
+    return [int(pid) for pid in re.findall(rf"\[run_platform\] {name} started \(pid (\d+)\)", log_text)]
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _wait(predicate, timeout: float, what: str, log: Path):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}:\n{log.read_text()[-4000:]}")
+
+
+def test_supervisor_restarts_a_killed_worker_and_keeps_serving_then_stops_everything(tmp_path):
+    port = free_port()
+    log = tmp_path / "platform.log"
+    with open(log, "wb") as out:
+        platform = subprocess.Popen(
+            [sys.executable, "manage.py", "run_platform", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=child_env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(base + "/admin/login/", platform, log)
+        worker = _wait(lambda: _pids(log.read_text(), "worker"), 30, "the worker", log)[0]
+        beat = _wait(lambda: _pids(log.read_text(), "beat"), 30, "beat", log)[0]
+        web = _pids(log.read_text(), "web")[0]
+        _wait(lambda: "ready" in log.read_text(), 60, "the worker to be ready", log)
+
+        os.kill(worker, signal.SIGKILL)
+        killed_at = time.monotonic()
+        assert requests.get(base + "/admin/login/", timeout=30).status_code == 200  # the site does not go down
+        new = _wait(lambda: [p for p in _pids(log.read_text(), "worker") if p != worker], 15, "a new worker", log)[0]
+        restarted_in = time.monotonic() - killed_at
+        time.sleep(2)
+        assert _group_alive(new), log.read_text()[-3000:]
+        assert not _group_alive(worker), "the killed worker's pool processes are gone too"
+        assert requests.get(base + "/admin/login/", timeout=30).status_code == 200
+        assert platform.poll() is None
+        print(f"\nworker pid {worker} killed, new worker pid {new} started after {restarted_in:.1f} s")
+
+        platform.send_signal(signal.SIGTERM)
+        platform.wait(timeout=60)
+        for pgid in (web, new, beat):
+            _wait(lambda pgid=pgid: not _group_alive(pgid), 10, f"process group {pgid} to stop", log)
+        with pytest.raises(requests.ConnectionError):
+            requests.get(base + "/admin/login/", timeout=5)
+    finally:
+        if platform.poll() is None:
+            platform.kill()

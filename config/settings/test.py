@@ -31,3 +31,5 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 # Temporary upload copies under the test's own DATA_DIR (base.py's value was computed from the default DATA_DIR).
 FILE_UPLOAD_TEMP_DIR = str(_tmp / "tmp")
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(exist_ok=True)
+# celery beat started by a test keeps its schedule in the test's folder, not in the checkout's var/.
+CELERY_BEAT_SCHEDULE_FILENAME = str(_tmp / "celerybeat-schedule")
