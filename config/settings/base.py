@@ -4,6 +4,7 @@ The environment is read here, and only here (`env` below). `base` is safe by def
 and the embedded stack (SQLite, local private storage, SQLite-backed Celery broker) so a fresh clone runs as is.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # After authentication: turns a locked-out sign-in into config.login_throttling's page.
+    "axes.middleware.AxesMiddleware",
     # Last: it runs the views of reads itself, outside the request transaction.
     "config.middleware.ReadsOutsideTransactionMiddleware",
 ]
@@ -195,6 +199,17 @@ WAGTAILIMAGES_IMAGE_FORM_BASE = "stories.image_forms.MetadataFreeImageForm"
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 LOGIN_URL = "wagtailadmin_login"
+
+# --- Login throttling (django-axes) -------------------------------------------------------------------------------
+# AxesStandaloneBackend first: it refuses a locked-out username/address pair before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+# One address guessing one username: a colleague's typos elsewhere never lock anyone else out.
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "config.login_throttling.lockout_response"
 
 # --- Security defaults shared by all environments -----------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
