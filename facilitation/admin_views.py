@@ -65,10 +65,18 @@ def new_invitation(request):
         return not_found(request)
 
     class InvitationForm(django_forms.Form):
-        family = django_forms.ModelChoiceField(Family.objects.filter(site__in=sites), label=_("Family"))
+        family = django_forms.ModelChoiceField(policy.scoped_choices(request.user, Family), label=_("Family"))
         session = django_forms.ModelChoiceField(
-            StorySession.objects.filter(site__in=sites), required=False, label=_("Session (optional)")
+            policy.scoped_choices(request.user, StorySession), required=False, label=_("Session (optional)")
         )
+
+        def clean(self):
+            data = super().clean()
+            family, session = data.get("family"), data.get("session")
+            if family is not None and session is not None:
+                for reason in policy.site_mismatches(family.site, [session]):
+                    self.add_error("session", reason)
+            return data
         language = django_forms.ChoiceField(choices=LANGUAGE_CHOICES, label=_("Language of the link"))
 
     form = InvitationForm(request.POST or None)

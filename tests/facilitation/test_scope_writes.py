@@ -216,7 +216,7 @@ class ChoiceListTests(TestCase):
 
     def test_list_filters_and_forms_name_no_other_site(self):
         self.client.force_login(self.w.users["facilitator_b"])
-        other = str(self.w.site_a)
+        other = f"{self.w.site_a.name_en} ({self.w.site_a.region.code})"  # the admin speaks English to this user
         for url in (
             "/admin/snippets/facilitation/participant/",
             "/admin/snippets/facilitation/family/",
@@ -234,3 +234,27 @@ class ChoiceListTests(TestCase):
                 self.assertFalse(other in html, f"{other} listed")
                 self.assertFalse("facilitator_a" in html, "another site's facilitator listed")
                 self.assertFalse(self.w.elder_a.code in html, "another site's participant listed")
+
+
+class InvitationScopeTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.w = build_world()
+
+    def test_no_invitation_for_another_site_or_with_its_session(self):
+        from facilitation.models import Invitation
+
+        self.client.force_login(self.w.users["facilitator_a"])
+        for data in (
+            {"family": self.w.elder_b.family_id, "language": "kk"},
+            {"family": self.w.elder_a.family_id, "session": self.w.session_b.pk, "language": "kk"},
+        ):
+            with self.subTest(data=data):
+                response = self.client.post("/admin/invitations/new/", data)
+                self.assertEqual(response.status_code, 200)
+                self.assertFalse(Invitation.objects.exists())
+        response = self.client.post(
+            "/admin/invitations/new/", {"family": self.w.elder_a.family_id, "session": self.w.session_a.pk,
+                                        "language": "kk"}
+        )
+        self.assertEqual(Invitation.objects.get().session, self.w.session_a)
