@@ -258,3 +258,19 @@ class InvitationScopeTests(TestCase):
                                         "language": "kk"}
         )
         self.assertEqual(Invitation.objects.get().session, self.w.session_a)
+
+
+class SiteFormTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.w = build_world()
+
+    def test_site_facilitators_are_users_in_the_facilitator_role(self):
+        self.client.force_login(self.w.users["admin"])
+        response = self.client.get("/admin/snippets/facilitation/site/add/")
+        self.assertEqual(response.status_code, 200)
+        html = response.content.decode()
+        self.assertIn(">facilitator_a<", html)
+        self.assertIn(">facilitator_b<", html)
+        for other in ("editor", "evaluator", "safeguarding"):
+            self.assertNotIn(f">{other}<", html)
