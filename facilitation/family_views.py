@@ -191,8 +191,9 @@ def consent(request, token: str, invitation: Invitation):
         except PermissionError:
             return _unavailable(request)
         request.session.pop(flow.SESSION_KEY, None)
-        request.session["sbg_receipt"] = receipt.__dict__
-        return redirect("family_receipt")
+        # The receipt is shown in this response, once, and stored nowhere: the reference and the withdrawal key are
+        # secrets (with them anyone can withdraw), so they never go into the session table.
+        return render(request, "facilitation/family/receipt.html", {"receipt": receipt.__dict__, "step": 4})
     has_errors = request.method == "POST"
     return render(
         request,
@@ -209,7 +210,8 @@ def consent(request, token: str, invitation: Invitation):
 
 @never_cache
 def receipt(request):
-    data = request.session.get("sbg_receipt")
+    """Only for sessions from before receipts stopped being stored: shown once more, and removed from the session."""
+    data = request.session.pop("sbg_receipt", None)
     if not data:
         return _unavailable(request)
     return render(request, "facilitation/family/receipt.html", {"receipt": data, "step": 4})

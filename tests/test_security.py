@@ -48,3 +48,87 @@ def test_one_guessed_username_does_not_lock_out_another(client, staff):
     for _ in range(10):
         sign_in(client, "wrong")
     assert sign_in(client, "her-password", username="facilitator").status_code == 302
+
+
+def test_a_completed_submission_leaves_no_secret_in_the_session_table(client):
+    import re
+
+    from django.contrib.sessions.models import Session
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from facilitation.factories import ConsentFormVersionFactory, tone_wav
+    from facilitation.invitations import create_invitation
+
+    from .facilitation.world import build_world
+
+    w = build_world()
+    ConsentFormVersionFactory()
+    _invitation, token, _code = create_invitation(w.elder_a.family, language="kk")
+    base = f"/kk/share/{token}/"
+    client.post(base, {"existing": [str(w.elder_a.pk)]})
+    client.post(base + "story/", {"audio": SimpleUploadedFile("a.wav", tone_wav(1.0)), "title": "T", "language": "kk"})
+    consent = {f"p{w.elder_a.pk}-{scope}": "on" for scope in ("record_audio", "transcribe", "archive", "evaluation")}
+    response = client.post(base + "consent/", consent)
+    page = response.content.decode()
+    reference = re.search(r"data-reference>([^<]+)<", page).group(1)
+    key = re.search(r"data-key>([^<]+)<", page).group(1)
+    assert response.status_code == 200 and reference and key  # shown once, to the family
+
+    stored = [(row.session_data, str(row.get_decoded())) for row in Session.objects.all()]
+    assert stored, "the flow used a session"
+    for raw, decoded in stored:
+        for secret in (reference, key):
+            assert secret not in decoded and secret not in raw
+    assert client.get("/kk/share/receipt/").status_code == 404  # nothing to show again
+
+
+def test_invitation_tokens_never_reach_djangos_request_log(client):
+    import io
+    import logging
+
+    from config.log_redaction import RedactSecretsFilter
+
+    handlers = logging.getLogger().handlers
+    handler = next(h for h in handlers if any(isinstance(f, RedactSecretsFilter) for f in h.filters))
+    stream = io.StringIO()
+    previous_stream = handler.setStream(stream)
+    request_logger = logging.getLogger("django.request")
+    previous_level = request_logger.level
+    request_logger.setLevel(logging.WARNING)
+    token = "Zq8vN3kLpR2sT6wX9yB4cD7fG1hJ5mQ0"
+    try:
+        response = client.get(f"/ru/share/{token}/story/?x=1", HTTP_REFERER=f"http://testserver/ru/share/{token}/")
+    finally:
+        request_logger.setLevel(previous_level)
+        handler.setStream(previous_stream)
+    assert response.status_code == 404
+    logged = stream.getvalue()
+    assert "/ru/share/[redacted]/story/" in logged  # the line is there, the secret is not
+    assert token not in logged
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
+def test_invitation_tokens_never_reach_the_access_log(tmp_path):
+    import requests
+
+    from facilitation.factories import ConsentFormVersionFactory
+    from facilitation.invitations import create_invitation
+
+    from .facilitation.world import build_world
+    from .servers import Gunicorn
+
+    w = build_world()
+    ConsentFormVersionFactory()
+    _invitation, token, code = create_invitation(w.elder_a.family, language="kk")
+    log = tmp_path / "web.log"
+    with Gunicorn(log) as server:
+        family = requests.Session()
+        page = family.get(f"{server.url}/kk/share/{token}/", timeout=30)
+        assert page.status_code == 200
+        family.get(f"{server.url}/static/css/site.css", headers={"Referer": page.url}, timeout=30)
+        assert family.get(f"{server.url}/kk/share/receipt/", timeout=30).status_code == 404
+    text = log.read_text()
+    assert '"GET /kk/share/[redacted]/ HTTP/1.1" 200' in text
+    assert "/kk/share/receipt/" in text  # a fixed page is not a secret
+    assert token not in text and code not in text
