@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import shutil
 import statistics
 import sys
@@ -371,6 +372,39 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
+ACCESS_LINE = re.compile(r'"(GET|POST) (\S+) HTTP/[\d.]+" (\d{3}) \S+ (\d+)ms')
+SERVER_GROUPS = [
+    ("POST withdrawal (admin)", "POST", re.compile(r"^/admin/consent/withdraw/")),
+    ("POST admin login", "POST", re.compile(r"^/admin/login/")),
+    ("POST family consent", "POST", re.compile(r"^/\w\w/share/[^/]+/consent/")),
+    ("POST family upload", "POST", re.compile(r"^/\w\w/share/[^/]+/upload/")),
+    ("GET published audio", "GET", re.compile(r"^/audio/story/")),
+    ("GET public pages", "GET", re.compile(r"^/(kk|ru|en)/(?!share/)")),
+]
+
+
+def server_side(log_path: Path) -> None:
+    """Time each request spent in the server (gunicorn's access log, when its format has `%(M)sms`): the rest of
+    what a client measured is the wait for a free worker thread."""
+    text = log_path.read_text(errors="replace") if log_path.exists() else ""
+    times: dict[str, list[float]] = defaultdict(list)
+    for method, path, _status, ms in ACCESS_LINE.findall(text):
+        for label, group_method, pattern in SERVER_GROUPS:
+            if method == group_method and pattern.match(path):
+                times[label].append(int(ms) / 1000)
+                break
+    if not times:
+        return
+    print(f"\nin the server (access log){'':<8}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
+    for label, _method, _pattern in SERVER_GROUPS:
+        values = times.get(label)
+        if values:
+            print(
+                f"{label:<34}{len(values):>7}{percentile(values, 50) * 1000:>9.0f}{percentile(values, 95) * 1000:>9.0f}"
+                f"{max(values) * 1000:>9.0f}"
+            )
+
+
 def report(results: Results, seconds: float, log_path: Path) -> int:
     print(f"\n{'kind':<24}{'n':>7}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'2xx/3xx':>9}{'4xx':>6}{'5xx':>6}{'conn':>6}")
     total = fivexx = 0
@@ -411,6 +445,7 @@ def report(results: Results, seconds: float, log_path: Path) -> int:
             f"max latency: {max(effective) * 1000 if effective else float('nan'):.0f} ms   "
             f"all < 1 s: {len(effective) == len(latencies) and max(effective) < 1.0}"
         )
+    server_side(log_path)
     logged, causes = server_errors(log_path)
     print(f"500s logged by the server (gunicorn log): {logged}")
     for summary in causes:
