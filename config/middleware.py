@@ -1,3 +1,5 @@
+from csp.middleware import CSPMiddleware
+from django.conf import settings
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 
 
@@ -38,3 +40,21 @@ class ReadsOutsideTransactionMiddleware:
         if request.method not in self.SAFE_METHODS:
             return None  # Django wraps the view in the request transaction as usual
         return view(request, *view_args, **view_kwargs)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp, with one policy for the public site and the families' pages and a looser one for the admin.
+
+    The public policy is strict: scripts and styles only from our own static files (an inline script would need
+    `nonce="{{ request.csp_nonce }}"`). Wagtail's admin still renders inline scripts (inline panels, date
+    choosers) and style attributes, so its policy (CONTENT_SECURITY_POLICY_ADMIN) allows inline code there and only
+    there. A view that sets its own header (private files: "default-src 'none'; sandbox") keeps it.
+    """
+
+    ADMIN_PREFIX = "/admin/"
+
+    def get_policy_parts(self, request, response, report_only: bool = False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only and parts.config is None and request.path_info.startswith(self.ADMIN_PREFIX):
+            parts.config = settings.CONTENT_SECURITY_POLICY_ADMIN["DIRECTIVES"]
+        return parts

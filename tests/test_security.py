@@ -132,3 +132,18 @@ def test_invitation_tokens_never_reach_the_access_log(tmp_path):
     assert '"GET /kk/share/[redacted]/ HTTP/1.1" 200' in text
     assert "/kk/share/receipt/" in text  # a fixed page is not a secret
     assert token not in text and code not in text
+
+
+def test_every_html_page_has_a_content_security_policy(client, staff):
+    from .stories.site_tree import build_site_tree
+
+    build_site_tree()
+    public = client.get("/kk/")
+    family = client.get("/kk/withdraw/")
+    sign_in_page = client.get("/admin/login/")
+    for response in (public, family):
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy and "frame-ancestors 'none'" in policy
+    assert "default-src 'self'" in sign_in_page["Content-Security-Policy"]
+    client.force_login(staff)
+    assert "object-src 'none'" in client.get("/admin/")["Content-Security-Policy"]

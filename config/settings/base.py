@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # After authentication: turns a locked-out sign-in into config.login_throttling's page.
     "axes.middleware.AxesMiddleware",
@@ -199,6 +201,40 @@ WAGTAILIMAGES_IMAGE_FORM_BASE = "stories.image_forms.MetadataFreeImageForm"
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 LOGIN_URL = "wagtailadmin_login"
+
+# --- Content-Security-Policy (django-csp; config.middleware.ContentSecurityPolicyMiddleware) ---------------------
+# Everything comes from this site; nothing is ever loaded from elsewhere (the machines have no internet anyway).
+_CSP_COMMON = {
+    "default-src": [SELF],
+    "img-src": [SELF, "data:", "blob:"],
+    "media-src": [SELF, "blob:"],  # the family recorder plays back what it recorded
+    "font-src": [SELF, "data:"],
+    "connect-src": [SELF],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+}
+# Public site and families' pages: no inline script or style at all (a nonce where one is ever needed).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        **_CSP_COMMON,
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "frame-src": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
+# The admin: Wagtail renders inline scripts (inline panels, date choosers) and style attributes; its live preview
+# frames pages of this site.
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        **_CSP_COMMON,
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "frame-src": [SELF],
+        "frame-ancestors": [SELF],
+    }
+}
 
 # --- Login throttling (django-axes) -------------------------------------------------------------------------------
 # AxesStandaloneBackend first: it refuses a locked-out username/address pair before any password is checked.

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from facilitation.factories import ConsentFormVersionFactory, tone_wav
 from facilitation.invitations import create_invitation
@@ -95,7 +96,8 @@ def fill_who_and_story(page, url: str, audio: Path | None) -> None:
     page.wait_for_url("**/story/")
     if audio:
         page.set_input_files("input[name=audio]", str(audio))
-        page.wait_for_function("document.getElementById('upload-status').textContent.includes('(1)')")
+        # A locator wait, not wait_for_function: the page's CSP forbids the eval() that a string predicate needs.
+        expect(page.locator("#upload-status")).to_contain_text("(1)")
     page.fill("input[name=title]", "Көктемгі өзен")
     page.check("input[name=language][value=kk]")
     shot(page, "family-2-story")
@@ -154,7 +156,7 @@ def test_family_records_in_the_browser(phone, invitation_url):
     phone.wait_for_timeout(1500)
     shot(phone, "family-recorder")
     recorder.locator("button[data-action=stop]").click()
-    phone.wait_for_function("document.getElementById('upload-status').textContent.includes('(1)')", timeout=30000)
+    expect(phone.locator("#upload-status")).to_contain_text("(1)", timeout=30000)
     phone.click("#story-form button[type=submit]")
     give_consent(phone)
     phone.wait_for_selector("[data-reference]")
