@@ -29,6 +29,9 @@ class ReadsOutsideTransactionMiddleware:
     """
 
     SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+    # Writes that are independent small rows, around a slow step that must not hold the write lock: signing in
+    # hashes the password (about half a second with PBKDF2), then writes the session, last_login and axes' record.
+    OUTSIDE_TRANSACTION_VIEWS = frozenset({"wagtailadmin_login"})
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -37,7 +40,8 @@ class ReadsOutsideTransactionMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view, view_args, view_kwargs):
-        if request.method not in self.SAFE_METHODS:
+        url_name = request.resolver_match.url_name if request.resolver_match else None
+        if request.method not in self.SAFE_METHODS and url_name not in self.OUTSIDE_TRANSACTION_VIEWS:
             return None  # Django wraps the view in the request transaction as usual
         return view(request, *view_args, **view_kwargs)
 

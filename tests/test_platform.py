@@ -80,7 +80,25 @@ def test_withdrawal_wins_over_many_listeners_and_nobody_gets_a_500(published_sto
                 response = session.get(url, headers={"Range": f"bytes={offset}-{offset + 65535}"}, timeout=120)
                 results.append((started, time.monotonic(), response.status_code))
 
+        logins: list[int] = []
+
+        def sign_in_again_and_again(username: str) -> None:
+            while not stop.is_set():
+                session = requests.Session()
+                session.get(f"{server.url}/admin/login/", timeout=120)
+                response = session.post(
+                    f"{server.url}/admin/login/",
+                    {"username": username, "password": "x", "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+                    timeout=120,
+                )
+                logins.append(response.status_code if "sessionid" in session.cookies else -response.status_code)
+                results.append((0.0, 0.0, response.status_code))
+
         threads = [threading.Thread(target=listen, args=(i,), daemon=True) for i in range(readers)]
+        threads += [
+            threading.Thread(target=sign_in_again_and_again, args=(name,), daemon=True)
+            for name in ("editor", "facilitator_b")
+        ]
         for thread in threads:
             thread.start()
         time.sleep(4)  # the listeners are in full flow
@@ -109,9 +127,10 @@ def test_withdrawal_wins_over_many_listeners_and_nobody_gets_a_500(published_sto
     late = [status for started, _e, status in results if started > done and status != 404]
     served_before = sum(1 for started, _e, status in results if started < before and status in (200, 206))
     print(
-        f"\n{len(results)} requests by {readers} clients, {len(errors)} x 5xx, "
-        f"{served_before} served before the withdrawal, withdrawal took {latency:.3f} s"
+        f"\n{len(results)} requests by {readers} listeners and 2 staff signing in ({len(logins)} sign-ins), "
+        f"{len(errors)} x 5xx, {served_before} served before the withdrawal, withdrawal took {latency:.3f} s"
     )
+    assert logins and all(code == 200 for code in logins), logins
     assert served_before > 20, "the listeners were really listening"
     assert not errors, f"{len(errors)} server errors of {len(results)}:\n{log[-3000:]}"
     assert not late, f"served after the withdrawal: {late}"

@@ -147,3 +147,33 @@ def test_every_html_page_has_a_content_security_policy(client, staff):
     assert "default-src 'self'" in sign_in_page["Content-Security-Policy"]
     client.force_login(staff)
     assert "object-src 'none'" in client.get("/admin/")["Content-Security-Policy"]
+
+
+class _RecordingHasher:
+    """MD5 (fast, for tests) that notes whether a password is checked inside a database transaction."""
+
+    seen_in_transaction: list[bool] = []
+
+    def __new__(cls, *args, **kwargs):
+        from django.contrib.auth.hashers import MD5PasswordHasher
+
+        class Hasher(MD5PasswordHasher):
+            def verify(self, password, encoded):
+                from django.db import connection
+
+                cls.seen_in_transaction.append(connection.in_atomic_block)
+                return super().verify(password, encoded)
+
+        return Hasher(*args, **kwargs)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_in_checks_the_password_outside_the_write_transaction(client, settings):
+    """Hashing a password takes about half a second on the pilot's machine: inside the request transaction (which
+    holds SQLite's single write lock from its start), two sign-ins would make a withdrawal wait a second."""
+    settings.PASSWORD_HASHERS = ["tests.test_security._RecordingHasher"]
+    get_user_model().objects.create_superuser("admin", password="right-password")
+    _RecordingHasher.seen_in_transaction.clear()
+    assert sign_in(client, "right-password").status_code == 302
+    assert sign_in(client, "wrong").status_code == 200
+    assert _RecordingHasher.seen_in_transaction == [False, False]
