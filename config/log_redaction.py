@@ -43,7 +43,14 @@ class RedactSecretsFilter(logging.Filter):
 
 
 class RedactingGunicornLogger(GunicornLogger):
-    """gunicorn's logger, with tokens removed from every access-log atom (request line, path, query, Referer)."""
+    """gunicorn's logger, with tokens removed from every access-log atom (request line, path, query, Referer) and
+    from its error log ("Error handling request /kk/share/…")."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.addFilter(RedactSecretsFilter())
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
