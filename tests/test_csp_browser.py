@@ -12,6 +12,7 @@ from wagtail.users.models import UserProfile
 from .conftest import require
 from .facilitation.world import build_world
 from .stories.site_tree import build_site_tree
+from .wagtail_root import ensure_wagtail_root
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -70,6 +71,7 @@ class Visit:
 
 def test_admin_and_public_pages_load_with_no_csp_violation_in_two_languages(browser, live_server):
     w = build_world()
+    ensure_wagtail_root()
     tree = build_site_tree()
     tree.story.save_revision().publish()
     for language in ("ru", "en"):

@@ -24,6 +24,7 @@ from stories.models import StoryContribution
 from .facilitation.world import build_world
 from .servers import ROOT, Gunicorn, child_env, free_port, wait_until_up
 from .stories.site_tree import build_site_tree
+from .wagtail_root import ensure_wagtail_root
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -45,6 +46,7 @@ def staff_session(base: str, username: str, password: str) -> requests.Session:
 @pytest.fixture
 def published_story():
     w = build_world()
+    ensure_wagtail_root()
     tree = build_site_tree()
     w.recording_a.file.save("session.wav", ContentFile(tone_wav(4.0)))
     story = tree.story
