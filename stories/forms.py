@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
 ATTESTATION = "no_personal_content"
+# Fields pointing at programme material: a newly chosen one must be what the editor's chooser offers (the chooser
+# filters the list; this refuses an id posted by hand).
+SOURCE_FIELDS = ("source_recording", "source_submission", "source_session", "audio")
+NOT_USABLE = _("Not available for stories: choose material whose people consent to publication.")
 
 
 class StoryPageForm(WagtailAdminPageForm):
     """Only administrators see the attestation field (FieldPanel permission). Whoever else edits the page clears it:
     an attestation covers the content an administrator looked at, not what an editor adds afterwards."""
+
+    def clean(self):
+        from facilitation.policy import chooser_scope
+
+        cleaned = super().clean()
+        user = getattr(self, "for_user", None)
+        for name in SOURCE_FIELDS:
+            chosen = cleaned.get(name)
+            # Only a new choice is checked: a source whose consent lapsed stays visible (publishing refuses it).
+            if chosen is None or name not in self.changed_data:
+                continue
+            if not chooser_scope(user, type(chosen)._default_manager.filter(pk=chosen.pk)).exists():
+                self.add_error(name, NOT_USABLE)
+        return cleaned
 
     def save(self, commit: bool = True):
         page = self.instance

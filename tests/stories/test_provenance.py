@@ -250,3 +250,40 @@ class ImagesGoDownWithTheStoryTests(TestCase):
         for path in shared_files:
             self.assertTrue(path.exists(), path)  # still shown by a live page with its own consent
         self.assertTrue(Image.objects.filter(pk=shared.pk).exists())
+
+
+class SourceChoiceTests(TestCase):
+    """The chooser lists only usable material; an id posted by hand is refused the same way."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.w = build_world()
+        cls.tree = build_site_tree()
+
+    def setUp(self):
+        self.enterContext(translation.override("en"))
+        self.client.force_login(self.w.users["editor"])
+
+    def test_an_unconsented_recording_posted_by_hand_is_refused_and_nothing_changes(self):
+        from facilitation.factories import ParticipantFactory, RecordingFactory
+
+        unasked = ParticipantFactory(family=self.w.elder_b.family)  # no consent recorded
+        hidden = RecordingFactory(family=self.w.elder_b.family, speakers=[unasked])
+        story = self.tree.story
+        before = story.source_recording_id
+        form = edit_form(story, source_recording=hidden.pk)
+        form.pop("action-publish")
+        response = self.client.post(f"/admin/pages/{story.pk}/edit/", form)
+        self.assertContains(response, "Not available for stories")
+        story.refresh_from_db()
+        self.assertEqual(story.source_recording_id, before)
+        self.assertNotEqual(story.get_latest_revision_as_object().source_recording_id, hidden.pk)
+
+    def test_a_consented_recording_can_be_chosen(self):
+        story = self.tree.story
+        form = edit_form(story, source_recording=self.w.recording_b.pk)
+        form.pop("action-publish")
+        response = self.client.post(f"/admin/pages/{story.pk}/edit/", form)
+        self.assertEqual(response.status_code, 302)
+        story.refresh_from_db()
+        self.assertEqual(story.get_latest_revision_as_object().source_recording_id, self.w.recording_b.pk)
