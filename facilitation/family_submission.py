@@ -26,6 +26,7 @@ from .models import (
     SubmissionPhoto,
     private_storage,
 )
+from .reconcile import batched
 
 SESSION_KEY = "sbg_family_draft"
 
@@ -105,7 +106,15 @@ class Receipt:
 
 @transaction.atomic
 def complete(invitation: Invitation, draft: dict, consents: dict[str, dict]) -> Receipt:
-    """Create participants, consent records, recordings, photos and the submission; use up the invitation."""
+    """Create participants, consent records, recordings, photos and the submission; use up the invitation.
+
+    Everything is reconciled once, at the end (`reconcile.batched`), not after each record.
+    """
+    with batched(reason="family submission"):
+        return _complete(invitation, draft, consents)
+
+
+def _complete(invitation: Invitation, draft: dict, consents: dict[str, dict]) -> Receipt:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open:
         raise PermissionError("invitation no longer open")

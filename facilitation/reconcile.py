@@ -15,7 +15,9 @@ heard) and family photos (someone in the submission said no to archiving).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -44,9 +46,7 @@ class ReconcileReport:
 
 
 @transaction.atomic
-def reconcile(
-    participants: Iterable[Participant] | None = None, *, actor=None, reason: str = ""
-) -> ReconcileReport:
+def reconcile(participants: Iterable[Participant] | None = None, *, actor=None, reason: str = "") -> ReconcileReport:
     """Re-evaluate everything depending on `participants` (None: everyone) and take down what is no longer covered."""
     people = None if participants is None else list({p.pk: p for p in participants}.values())
     report = ReconcileReport(participants=None if people is None else [p.pk for p in people])
@@ -112,13 +112,43 @@ def delete_photos(photos, actor) -> list[str]:
 
 # --- When it runs --------------------------------------------------------------------------------------------------
 
+_batch = threading.local()
+
+
+@contextmanager
+def batched(*, actor=None, reason: str = "") -> Iterator[None]:
+    """Changes made inside run ONE reconciliation at the end, for everyone they touched.
+
+    For code that writes many consent records, speakers and people at once (a family's submission): without it each
+    write reconciles on its own, all while the transaction holds the database's write lock. Nothing is reconciled if
+    the block raises (its transaction rolls back). Nested batches join the outermost one.
+    """
+    if getattr(_batch, "people", None) is not None:
+        yield
+        return
+    _batch.people = {}
+    try:
+        yield
+        people = list(_batch.people.values())
+    finally:
+        _batch.people = None
+    reconcile(people, actor=actor, reason=reason)
+
+
+def _reconcile_or_defer(people: list[Participant], *, actor=None, reason: str = "") -> ReconcileReport | None:
+    pending = getattr(_batch, "people", None)
+    if pending is None:
+        return reconcile(people, actor=actor, reason=reason)
+    pending.update({p.pk: p for p in people})
+    return None
+
 
 @receiver(post_save, sender=ConsentRecord, dispatch_uid="sbg_reconcile_on_consent")
 def reconcile_on_consent(sender, instance: ConsentRecord, created: bool, raw: bool = False, **kwargs) -> None:
     """Any new record (grant, narrowing, withdrawal) takes effect at once; the report rides on the instance."""
     if raw or not created:
         return
-    instance.reconcile_report = reconcile(
+    instance.reconcile_report = _reconcile_or_defer(
         [instance.participant], actor=instance.recorded_by, reason=f"consent record #{instance.pk}"
     )
 
@@ -128,9 +158,9 @@ def reconcile_on_speakers(sender, instance, action: str, reverse: bool, pk_set, 
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if reverse:  # participant.recordings.add(...): the participant changed
-        reconcile([instance], reason="speakers changed")
+        _reconcile_or_defer([instance], reason="speakers changed")
         return
-    reconcile(list(instance.speakers.all()), reason=f"speakers of recording #{instance.pk} changed")
+    _reconcile_or_defer(list(instance.speakers.all()), reason=f"speakers of recording #{instance.pk} changed")
 
 
 @receiver(m2m_changed, sender=Submission.participants.through, dispatch_uid="sbg_reconcile_on_submission_people")
@@ -138,7 +168,7 @@ def reconcile_on_submission_people(sender, instance, action: str, reverse: bool,
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     people = [instance] if reverse else list(instance.participants.all())
-    reconcile(people, reason="people of a family submission changed")
+    _reconcile_or_defer(people, reason="people of a family submission changed")
 
 
 @receiver(post_save, sender=StorySession, dispatch_uid="sbg_reconcile_on_session")
@@ -146,4 +176,4 @@ def reconcile_on_session(sender, instance: StorySession, created: bool, raw: boo
     """Attendance is a story's source too (a ParentalManyToManyField: written when the session is saved)."""
     if raw or created:
         return
-    reconcile(list(instance.attendees.all()), reason=f"session #{instance.pk} saved")
+    _reconcile_or_defer(list(instance.attendees.all()), reason=f"session #{instance.pk} saved")

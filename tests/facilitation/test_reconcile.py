@@ -100,3 +100,57 @@ class SweepTests(TestCase):
         self.assertFalse(path.exists())
         self.client.force_login(self.w.users["facilitator_a"])
         self.assertEqual(self.client.get(f"/private/recordings/{self.w.recording_a.pk}/").status_code, 404)
+
+
+class BatchedTests(TestCase):
+    """A family's submission writes many records: one reconciliation at the end, still before the commit."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.w = build_world()
+        cls.tree = build_site_tree()
+
+    def setUp(self):
+        from facilitation.signals import consent_changed
+
+        self.calls = []
+
+        def count(sender, participants, **kwargs):
+            self.calls.append(sorted(p.pk for p in participants or []))
+            return []
+
+        consent_changed.connect(count, dispatch_uid="test-count", weak=False)
+        self.addCleanup(consent_changed.disconnect, dispatch_uid="test-count")
+
+    def test_many_changes_reconcile_once_and_a_narrowing_still_takes_effect(self):
+        from facilitation.reconcile import batched
+
+        story = self.tree.story
+        story.source_session = None
+        story.source_recording = self.w.recording_a
+        story.save_revision().publish()
+        story.refresh_from_db()
+        self.assertTrue(story.live)
+        self.calls.clear()
+        with batched(reason="test"):
+            ConsentRecordFactory(participant=self.w.elder_a, publish_text=False)
+            ConsentRecordFactory(participant=self.w.child_a)
+            self.w.recording_a.speakers.set([self.w.elder_a, self.w.child_a])
+            story.refresh_from_db()
+            self.assertTrue(story.live)  # not yet: the batch reconciles when it ends
+        self.assertEqual(self.calls, [sorted([self.w.elder_a.pk, self.w.child_a.pk])])
+        story.refresh_from_db()
+        self.assertFalse(story.live)
+
+    def test_a_batch_that_fails_reconciles_nothing(self):
+        from django.db import transaction
+
+        from facilitation.reconcile import batched
+
+        self.calls.clear()
+        with self.assertRaises(RuntimeError), transaction.atomic(), batched():
+            ConsentRecordFactory(participant=self.w.elder_a)
+            raise RuntimeError("the form failed")
+        self.assertEqual(self.calls, [])
+        ConsentRecordFactory(participant=self.w.elder_a)  # outside a batch: at once, as before
+        self.assertEqual(self.calls, [[self.w.elder_a.pk]])
