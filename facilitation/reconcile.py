@@ -52,10 +52,11 @@ def reconcile(participants: Iterable[Participant] | None = None, *, actor=None, 
     report = ReconcileReport(participants=None if people is None else [p.pk for p in people])
     if people == []:
         return report
-    for _receiver, lines in consent_changed.send(sender=Participant, participants=people, actor=actor, reason=reason):
-        report.actions.extend(lines or [])
+    # Recordings first: the receivers then decide on the state after it (a job on audio just deleted stops too).
     report.actions.extend(_purge_recordings(people, actor))
     report.actions.extend(_purge_photos(people, actor))
+    for _receiver, lines in consent_changed.send(sender=Participant, participants=people, actor=actor, reason=reason):
+        report.actions.extend(lines or [])
     return report
 
 

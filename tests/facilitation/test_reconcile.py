@@ -101,6 +101,14 @@ class SweepTests(TestCase):
         self.client.force_login(self.w.users["facilitator_a"])
         self.assertEqual(self.client.get(f"/private/recordings/{self.w.recording_a.pk}/").status_code, 404)
 
+    def test_withdrawing_archive_alone_stops_the_job_on_the_deleted_audio(self):
+        """Transcribing needs no archive consent, but the audio it would read is gone: the job stops too."""
+        from facilitation.withdrawal import withdraw_consent
+
+        withdraw_consent(self.w.elder_a, {"archive"}, given_by="participant")
+        self.job.refresh_from_db()
+        self.assertNotIn(self.job.status, TranscriptionJob.ACTIVE)
+
 
 class BatchedTests(TestCase):
     """A family's submission writes many records: one reconciliation at the end, still before the commit."""

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.test import TestCase
+from django.utils import translation
 
 from facilitation.factories import ConsentFormVersionFactory
 from facilitation.models import ConsentRecord, ObservationRating, Recording, SessionPair
@@ -13,6 +14,9 @@ class ModelCleanTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.w = build_world()
+
+    def setUp(self):
+        self.enterContext(translation.override("en"))  # the messages are read in English
 
     def assertRefused(self, instance, field):
         with self.assertRaises(ValidationError) as caught:
