@@ -3,6 +3,7 @@ attempts (editors, administrators, code), afterwards every live story is allowed
 exists for a scope that is gone."""
 
 import datetime
+import os
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
@@ -217,7 +218,8 @@ class ConsentInvariantTests(TestCase):
             self.assertTrue(storage.exists(photo.image.name))
 
     @settings(
-        max_examples=12,
+        # More in a longer exploration: SBG_PROPERTY_EXAMPLES=300 make test PYTEST_ARGS=tests/facilitation/...
+        max_examples=int(os.environ.get("SBG_PROPERTY_EXAMPLES", "15")),
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
         derandomize=False,
