@@ -70,5 +70,6 @@ def build_world() -> World:
         observations="Calm and engaged.",
     )
     session_a.attendees.set([elder_a, child_a])
+    session_a.save()  # a ParentalManyToManyField is written when the session is saved
     session_b = StorySessionFactory(site=site_b, log="Private log text B", log_shareable=False)
     return World(users, site_a, site_b, elder_a, child_a, elder_b, recording_a, recording_b, session_a, session_b)
