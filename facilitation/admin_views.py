@@ -40,15 +40,22 @@ def withdraw_consent_view(request, participant_id: int):
     form = WithdrawalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         report = withdraw_consent(
-            participant, form.withdrawn(), given_by=form.cleaned_data["given_by"], actor=request.user,
+            participant,
+            form.withdrawn(),
+            given_by=form.cleaned_data["given_by"],
+            actor=request.user,
             note=form.cleaned_data["note"],
         )
         form = None
     return TemplateResponse(
         request,
         "facilitation/withdraw_consent.html",
-        {"participant": participant, "form": form, "report": report,
-         "header_title": _("Withdraw consent: %(code)s") % {"code": participant.code}},
+        {
+            "participant": participant,
+            "form": form,
+            "report": report,
+            "header_title": _("Withdraw consent: %(code)s") % {"code": participant.code},
+        },
     )
 
 
@@ -77,14 +84,17 @@ def new_invitation(request):
                 for reason in policy.site_mismatches(family.site, [session]):
                     self.add_error("session", reason)
             return data
+
         language = django_forms.ChoiceField(choices=LANGUAGE_CHOICES, label=_("Language of the link"))
 
     form = InvitationForm(request.POST or None)
     context = {"form": form, "header_title": _("Invite a family to share a story")}
     if request.method == "POST" and form.is_valid():
         invitation, token, code = create_invitation(
-            form.cleaned_data["family"], language=form.cleaned_data["language"],
-            session=form.cleaned_data["session"], actor=request.user,
+            form.cleaned_data["family"],
+            language=form.cleaned_data["language"],
+            session=form.cleaned_data["session"],
+            actor=request.user,
         )
         url = invitation_url(request, token, invitation.language)
         policy.audit(request.user, "invitation.create", invitation, True)

@@ -111,7 +111,10 @@ def indicators_menu_item():
 @hooks.register("register_admin_menu_item")
 def invitation_menu_item():
     return RoleMenuItem(
-        _("Invite a family"), reverse("facilitation_new_invitation"), icon_name="mail", order=205,
+        _("Invite a family"),
+        reverse("facilitation_new_invitation"),
+        icon_name="mail",
+        order=205,
         allowed_roles={roles.FACILITATOR},
     )
 

@@ -17,9 +17,7 @@ def staff():
 
 
 def sign_in(client, password: str, username: str = "admin", language: str = "en"):
-    return client.post(
-        "/admin/login/", {"username": username, "password": password}, HTTP_ACCEPT_LANGUAGE=language
-    )
+    return client.post("/admin/login/", {"username": username, "password": password}, HTTP_ACCEPT_LANGUAGE=language)
 
 
 def test_thirty_wrong_passwords_then_the_right_one_is_refused_with_a_translated_page(client, staff):

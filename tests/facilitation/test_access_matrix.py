@@ -185,16 +185,36 @@ class WriteAccessMatrixTests(TestCase):
             return {**data, "log": f"log {site} {role}"}
 
         return [
-            ("family", family, lambda role, before: Family.objects.filter(site=site_obj).count() > before,
-             lambda: Family.objects.filter(site=site_obj).count()),
-            ("participant", lambda role: participant_post(elder.family, f"Name {site} {role}"),
-             lambda role, before: Participant.objects.filter(real_name=f"Name {site} {role}").exists(), lambda: None),
-            ("storysession", session,
-             lambda role, before: StorySession.objects.filter(log=f"log {site} {role}").exists(), lambda: None),
-            ("recording", recording,
-             lambda role, before: Recording.objects.filter(title=f"rec {site} {role}").exists(), lambda: None),
-            ("consentrecord", lambda role: consent_post(elder, witness=facilitator, note=f"consent {site} {role}"),
-             lambda role, before: ConsentRecord.objects.filter(note=f"consent {site} {role}").exists(), lambda: None),
+            (
+                "family",
+                family,
+                lambda role, before: Family.objects.filter(site=site_obj).count() > before,
+                lambda: Family.objects.filter(site=site_obj).count(),
+            ),
+            (
+                "participant",
+                lambda role: participant_post(elder.family, f"Name {site} {role}"),
+                lambda role, before: Participant.objects.filter(real_name=f"Name {site} {role}").exists(),
+                lambda: None,
+            ),
+            (
+                "storysession",
+                session,
+                lambda role, before: StorySession.objects.filter(log=f"log {site} {role}").exists(),
+                lambda: None,
+            ),
+            (
+                "recording",
+                recording,
+                lambda role, before: Recording.objects.filter(title=f"rec {site} {role}").exists(),
+                lambda: None,
+            ),
+            (
+                "consentrecord",
+                lambda role: consent_post(elder, witness=facilitator, note=f"consent {site} {role}"),
+                lambda role, before: ConsentRecord.objects.filter(note=f"consent {site} {role}").exists(),
+                lambda: None,
+            ),
         ]
 
     def test_creates_per_role_and_site(self):
@@ -221,15 +241,26 @@ class WriteAccessMatrixTests(TestCase):
         # (model, what makes the record span two sites, field, model class): a marker per role in `field`.
         cases = [
             ("recording", lambda: recording_post(w.elder_a.family, [w.elder_b]), "title", Recording),
-            ("recording", lambda: recording_post(w.elder_a.family, [w.elder_a], session=w.session_b), "title",
-             Recording),
+            (
+                "recording",
+                lambda: recording_post(w.elder_a.family, [w.elder_a], session=w.session_b),
+                "title",
+                Recording,
+            ),
             ("storysession", lambda: session_post(w.site_a, attendees=[w.elder_b]), "log", StorySession),
-            ("storysession", lambda: session_post(w.site_a, facilitators=[w.users["facilitator_b"]]), "log",
-             StorySession),
-            ("storysession", lambda: session_post(w.site_a, pairs=[{"elder": w.elder_b.pk, "child": w.child_a.pk}]),
-             "log", StorySession),
-            ("consentrecord", lambda: consent_post(w.elder_a, witness=w.users["facilitator_b"]), "note",
-             ConsentRecord),
+            (
+                "storysession",
+                lambda: session_post(w.site_a, facilitators=[w.users["facilitator_b"]]),
+                "log",
+                StorySession,
+            ),
+            (
+                "storysession",
+                lambda: session_post(w.site_a, pairs=[{"elder": w.elder_b.pk, "child": w.child_a.pk}]),
+                "log",
+                StorySession,
+            ),
+            ("consentrecord", lambda: consent_post(w.elder_a, witness=w.users["facilitator_b"]), "note", ConsentRecord),
         ]
         for number, (model, data, field, model_class) in enumerate(cases):
             for role in ROLES:
@@ -248,13 +279,26 @@ class WriteAccessMatrixTests(TestCase):
         recording_data = recording_post(w.elder_a.family, [w.elder_a, w.child_a])
         del recording_data["file"]
         cases = [
-            ("participant", w.child_a, lambda role: {**participant_post(w.elder_a.family, ""), "role": "child",
-                                                     "birth_year": w.child_a.birth_year, "age_band": "10-13",
-                                                     "relation": f"rel {role}"}, "relation"),
+            (
+                "participant",
+                w.child_a,
+                lambda role: {
+                    **participant_post(w.elder_a.family, ""),
+                    "role": "child",
+                    "birth_year": w.child_a.birth_year,
+                    "age_band": "10-13",
+                    "relation": f"rel {role}",
+                },
+                "relation",
+            ),
             ("storysession", w.session_a, lambda role: {**session_post(w.site_a), "log": f"log {role}"}, "log"),
             ("recording", w.recording_a, lambda role: {**recording_data, "title": f"title {role}"}, "title"),
-            ("family", w.elder_a.family, lambda role: {"site": w.site_a.pk, "preferred_language": "en"},
-             "preferred_language"),
+            (
+                "family",
+                w.elder_a.family,
+                lambda role: {"site": w.site_a.pk, "preferred_language": "en"},
+                "preferred_language",
+            ),
         ]
         for model, obj, data, field in cases:
             url = f"/admin/snippets/facilitation/{model}/edit/{obj.pk}/"

@@ -75,8 +75,13 @@ class EditorChooserTests(TestCase):
         family = cls.w.elder_a.family
         # Consents to be recorded and archived, not to any publication.
         cls.private_elder = ParticipantFactory(family=family, real_name="Private Person Name")
-        ConsentRecordFactory(participant=cls.private_elder, publish_text=False, publish_audio=False,
-                             publish_photos=False, publish_languages=[])
+        ConsentRecordFactory(
+            participant=cls.private_elder,
+            publish_text=False,
+            publish_audio=False,
+            publish_photos=False,
+            publish_languages=[],
+        )
         cls.unconsented_recording = RecordingFactory(family=family, speakers=[cls.w.elder_a, cls.private_elder])
         cls.w.session_a.save()  # parental many-to-many (attendees) are written when the session is saved
         cls.w.session_b.attendees.set([cls.private_elder])
@@ -123,8 +128,14 @@ class EditorChooserTests(TestCase):
     def test_a_recording_of_someone_who_withdrew_disappears(self):
         from facilitation.models import ConsentRecord
 
-        ConsentRecordFactory(participant=self.w.child_a, kind=ConsentRecord.Kind.WITHDRAWAL, publish_text=False,
-                             publish_audio=False, publish_photos=False, publish_languages=[])
+        ConsentRecordFactory(
+            participant=self.w.child_a,
+            kind=ConsentRecord.Kind.WITHDRAWAL,
+            publish_text=False,
+            publish_audio=False,
+            publish_photos=False,
+            publish_languages=[],
+        )
         url = CHOOSE.format(model="recording") + f"chosen/{self.w.recording_a.pk}/"
         self.assertEqual(self.client.get(url).status_code, 404)
 

@@ -34,8 +34,12 @@ class ModelCleanTests(TestCase):
 
     def test_witness_of_another_site(self):
         record = ConsentRecord(
-            participant=self.w.elder_a, form_version=ConsentFormVersionFactory(), form_language="kk",
-            given_by="participant", method="digital", witness=self.w.users["facilitator_b"],
+            participant=self.w.elder_a,
+            form_version=ConsentFormVersionFactory(),
+            form_language="kk",
+            given_by="participant",
+            method="digital",
+            witness=self.w.users["facilitator_b"],
         )
         with self.assertRaises(ValidationError) as caught:
             record.clean()

@@ -254,8 +254,8 @@ class InvitationScopeTests(TestCase):
                 self.assertEqual(response.status_code, 200)
                 self.assertFalse(Invitation.objects.exists())
         response = self.client.post(
-            "/admin/invitations/new/", {"family": self.w.elder_a.family_id, "session": self.w.session_a.pk,
-                                        "language": "kk"}
+            "/admin/invitations/new/",
+            {"family": self.w.elder_a.family_id, "session": self.w.session_a.pk, "language": "kk"},
         )
         self.assertEqual(Invitation.objects.get().session, self.w.session_a)
 

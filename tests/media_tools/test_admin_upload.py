@@ -18,10 +18,17 @@ class AdminUploadTests(TestCase):
 
     def post(self, name: str, content: bytes):
         self.client.force_login(self.w.users["facilitator_a"])
-        return self.client.post("/admin/snippets/facilitation/recording/add/", {
-            "family": self.w.elder_a.family_id, "speakers": [self.w.elder_a.pk], "source": "session",
-            "language": "kk", "title": "", "file": SimpleUploadedFile(name, content),
-        })
+        return self.client.post(
+            "/admin/snippets/facilitation/recording/add/",
+            {
+                "family": self.w.elder_a.family_id,
+                "speakers": [self.w.elder_a.pk],
+                "source": "session",
+                "language": "kk",
+                "title": "",
+                "file": SimpleUploadedFile(name, content),
+            },
+        )
 
     def test_real_audio_is_stored_with_what_it_really_is(self):
         response = self.post("interview.m4a", tone_wav(2.0))  # a WAV under an m4a name

@@ -177,8 +177,9 @@ class NoSourceTests(TestCase):
         page.refresh_from_db()
         self.assertFalse(page.live)
         reasons = may(SYSTEM, Action.PUBLISH_STORY, page).reasons
-        self.assertIn("The story has no source: choose the recording, family submission or session it was made from.",
-                      reasons)
+        self.assertIn(
+            "The story has no source: choose the recording, family submission or session it was made from.", reasons
+        )
 
     def test_an_administrators_audited_attestation_lets_a_page_without_personal_content_go_live(self):
         self.client.force_login(self.w.users["admin"])

@@ -120,8 +120,13 @@ class Command(BaseCommand):
             self.created += 1
         site = Site.objects.filter(is_default_site=True).first()
         if site is None:
-            Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True,
-                                site_name="Stories Between Generations")
+            Site.objects.create(
+                hostname="localhost",
+                port=80,
+                root_page=home,
+                is_default_site=True,
+                site_name="Stories Between Generations",
+            )
         elif site.root_page_id != home.pk:
             site.root_page = home
             site.save()
