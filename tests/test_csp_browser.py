@@ -4,7 +4,9 @@ policy in force and reports no violation (`securitypolicyviolation` events, cons
 from __future__ import annotations
 
 import os
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 from wagtail.users.models import UserProfile
@@ -15,6 +17,7 @@ from .stories.site_tree import build_site_tree
 from .wagtail_root import ensure_wagtail_root
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 # Runs before any script of the page (injected by the browser, so the policy itself does not block it).
@@ -46,6 +49,7 @@ class Visit:
 
     def __init__(self, browser, base: str, language: str):
         self.base = base
+        self.language = language
         self.context = browser.new_context(locale=language, extra_http_headers={"Accept-Language": language})
         self.context.add_init_script(COLLECT_VIOLATIONS)
         self.page = self.context.new_page()
@@ -66,6 +70,10 @@ class Visit:
         assert not violations and not self.console, (path, violations, self.console)
         if expect_lang:
             assert self.page.locator("html").get_attribute("lang") == expect_lang, path
+        # Evidence of what staff and families see, per language (test-artifacts/, kept by CI).
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^a-z0-9]+", "-", re.sub(r"/share/[^/]+", "/share", path).lower()).strip("-") or "root"
+        self.page.screenshot(path=str(ARTIFACTS / f"screen-{self.language}-{name}.png"), full_page=True)
         return policy
 
 
@@ -98,6 +106,9 @@ def check_pages(browser, live_server, w, tree, language: str) -> None:
             f"/admin/pages/{tree.story.pk}/edit/",
         ):
             visit.check(path, expect_lang=language)
+        # The story's sources, whose people's consent it needs (the chooser an editor picks them with).
+        visit.page.locator("#id_source_recording").locator("xpath=..").scroll_into_view_if_needed()
+        visit.page.screenshot(path=str(ARTIFACTS / f"screen-{language}-story-sources.png"))
         # The public site, seen by a signed-in editor (with Wagtail's user bar) and its strict policy.
         story = "istorii/vesennyaya-reka" if language == "ru" else "stories/spring-river"
         public = visit.check(f"/{language}/{story}/")
