@@ -191,7 +191,8 @@ def _move_from_drafts(fieldfile, draft_path: str, name: str) -> None:
     storage = private_storage()
     with storage.open(draft_path, "rb") as handle:
         fieldfile.save(name, handle, save=False)
-    transaction.on_commit(lambda: storage.delete(draft_path) if storage.exists(draft_path) else None)
+    # robust: a failing clean-up must not stop the callbacks after it (they keep the committed files, see storage.py).
+    transaction.on_commit(lambda: storage.delete(draft_path) if storage.exists(draft_path) else None, robust=True)
 
 
 def _start_transcriptions(recordings: list[Recording]) -> bool:

@@ -319,12 +319,15 @@ def stated_scopes(participant: Participant) -> set[str]:
     record = participant.consent_records.order_by("-recorded_at", "-id").first()
     if record is None:
         return set()
-    if participant.is_child:
-        if record.child_assent != ConsentRecord.Assent.YES:
-            return set()
-        if record.kind == ConsentRecord.Kind.GRANT and record.given_by != ConsentRecord.GivenBy.GUARDIAN:
-            return set()
+    # Only the child's own "no" is a "no" here. A grant not given by a guardian (e.g. after a birth year was
+    # corrected) has lapsed, like an expiry: everything is locked by `consent_state`, nothing is destroyed.
+    if participant.is_child and record.child_assent == ConsentRecord.Assent.NO:
+        return set()
     return record.scopes
+
+
+# Keeping a recording's audio at all needs these from everyone heard (storing it asks the same, see _store_recording).
+KEEP_RECORDING_SCOPES = frozenset({Scope.RECORD.value, Scope.ARCHIVE.value})
 
 
 def keeping_recording_refused(recording: Recording) -> list[str]:
@@ -332,7 +335,7 @@ def keeping_recording_refused(recording: Recording) -> list[str]:
     labels = dict(Scope.choices)
     reasons = []
     for speaker in recording.speakers.select_related("family__site__region"):
-        for scope in sorted({Scope.RECORD.value, Scope.ARCHIVE.value} - stated_scopes(speaker)):
+        for scope in sorted(KEEP_RECORDING_SCOPES - stated_scopes(speaker)):
             reasons.append(_("%(code)s: no consent to “%(scope)s”.") % {"code": speaker.code, "scope": labels[scope]})
     return reasons
 
@@ -512,10 +515,11 @@ PUBLICATION_SCOPES = frozenset(SCOPE_FOR_USE.values())
 def story_people(page) -> dict[Participant, set[str]]:
     """Whose consent a story page needs, and for which publication scopes: derived from its sources, not declared.
 
-    Everyone heard in the source recording, everyone in the family submission, the session's attendees and everyone
-    heard in the published audio need each publication scope the page actually uses: the words always, the audio if
-    the page plays audio, photos if its body shows images (conservative: any image). Declared contributions only
-    add to this; deleting them removes nobody while a source is attached.
+    Everyone heard in the source recording, everyone in the family submission, the session's attendees and pairs,
+    everyone heard in the published audio, and everyone an earlier published version derived (`bound_participants`:
+    swapping a source after a withdrawal frees nobody) need each publication scope the page actually uses: the words
+    always, the audio if the page plays audio, photos if its body shows images (conservative: any image). Declared
+    contributions only add to this; deleting them removes nobody while a source is attached.
     """
     needed = {Scope.PUBLISH_TEXT.value}
     if getattr(page, "audio_id", None):
@@ -528,17 +532,38 @@ def story_people(page) -> dict[Participant, set[str]]:
         for participant in participants:
             people.setdefault(participant, set()).update(scopes)
 
-    if getattr(page, "source_recording_id", None):
-        add(page.source_recording.speakers.all(), needed)
-    if getattr(page, "source_submission_id", None):
-        add(page.source_submission.participants.all(), needed)
-    if getattr(page, "source_session_id", None):
-        add(page.source_session.attendees.all(), needed)
-    if getattr(page, "audio_id", None):
-        add(page.audio.speakers.all(), needed)
+    ids: set[int] = set()
+    for field_name, label in STORY_SOURCES.items():
+        source_id = getattr(page, f"{field_name}_id", None)
+        if source_id:
+            ids |= people_ids_of(label, source_id)
+    if page.pk:  # everyone a published version of the page derived stays required (sticky provenance)
+        ids |= set(page.bound_participants.values_list("pk", flat=True))
+    add(Participant.objects.filter(pk__in=ids), needed)
     for contribution in page.contributions.all():
         add([contribution.participant], {scope for flag, scope in SCOPE_FOR_USE.items() if getattr(contribution, flag)})
     return people
+
+
+# A story page's fields that point at programme material, and the model each points at; the people of each are
+# `PEOPLE_LOOKUPS` of that model. The one table story_people and stories' `pages_depending_on` are built from.
+STORY_SOURCES = {
+    "source_recording": "facilitation.recording",
+    "source_submission": "facilitation.submission",
+    "source_session": "facilitation.storysession",
+    "audio": "facilitation.recording",
+}
+
+
+def people_ids_of(label: str, pk: int) -> set[int]:
+    """Ids of everyone a recording, submission or session names (PEOPLE_LOOKUPS), in one query per relation."""
+    from django.apps import apps
+
+    model = apps.get_model(label)
+    ids: set[int] = set()
+    for lookup in PEOPLE_LOOKUPS[label]:
+        ids |= {i for i in model._default_manager.filter(pk=pk).values_list(lookup, flat=True) if i}
+    return ids
 
 
 def has_source(page) -> bool:
@@ -631,14 +656,14 @@ def _evaluation(actor, artefact=None, **context) -> Decision:
 
 def _store_recording(actor, family, speakers=(), session=None, **context) -> Decision:
     """A recording is stored (added, or its people changed) only by the family's site staff, all of one site, and only
-    if everyone heard in it has a current consent to record audio. Asked before anything is written."""
+    if everyone heard in it has a current consent to record audio and keep it. Asked before anything is written."""
     site = family.site
     reasons = _staff_for_site(actor, site)
     speakers = list(speakers)
     reasons += site_mismatches(site, [*speakers, *([session] if session is not None else [])])
     if not speakers:
         reasons.append(_("Nobody is listed as heard in this recording."))
-    reasons += _require_scopes(speakers, {Scope.RECORD})
+    reasons += _require_scopes(speakers, set(KEEP_RECORDING_SCOPES))  # what could not be kept is never stored
     return Decision(not reasons, reasons)
 
 

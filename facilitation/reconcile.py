@@ -35,8 +35,8 @@ from .models import (
     SubmissionPhoto,
     private_storage,
 )
-from .policy import audit, keeping_recording_refused, recording_consent, stated_scopes
-from .signals import consent_changed
+from .policy import audit, keeping_recording_refused, people_ids_of, recording_consent, stated_scopes
+from .signals import consent_changed, session_saved
 
 
 @dataclass
@@ -172,9 +172,16 @@ def reconcile_on_submission_people(sender, instance, action: str, reverse: bool,
     _reconcile_or_defer(people, reason="people of a family submission changed")
 
 
-@receiver(post_save, sender=StorySession, dispatch_uid="sbg_reconcile_on_session")
-def reconcile_on_session(sender, instance: StorySession, created: bool, raw: bool = False, **kwargs) -> None:
-    """Attendance is a story's source too (a ParentalManyToManyField: written when the session is saved)."""
+@receiver(session_saved, dispatch_uid="sbg_reconcile_on_session")
+def reconcile_on_session(sender, instance: StorySession, **kwargs) -> None:
+    """Attendees and pairs are a story's source too: after they are written, not at post_save."""
+    people = Participant.objects.filter(pk__in=people_ids_of("facilitation.storysession", instance.pk))
+    _reconcile_or_defer(list(people), reason=f"session #{instance.pk} saved")
+
+
+@receiver(post_save, sender=Participant, dispatch_uid="sbg_reconcile_on_participant")
+def reconcile_on_participant(sender, instance: Participant, created: bool, raw: bool = False, **kwargs) -> None:
+    """A corrected birth year or role changes what the participant's consent is worth."""
     if raw or created:
         return
-    _reconcile_or_defer(list(instance.attendees.all()), reason=f"session #{instance.pk} saved")
+    _reconcile_or_defer([instance], reason=f"participant {instance.code} changed")

@@ -9,3 +9,6 @@ consent_withdrawn = Signal()
 # Sent by `facilitation.reconcile.reconcile`: participants (a list, or None for everyone), actor, reason.
 # Receivers take down whatever the *current* consent state no longer covers and return report lines.
 consent_changed = Signal()
+
+# Sent after a session is saved with its attendees and pairs (a ClusterableModel writes those after post_save).
+session_saved = Signal()

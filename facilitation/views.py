@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.views.defaults import page_not_found
 
 from .models import Recording, private_storage
-from .policy import Action, authorize
+from .policy import SYSTEM, Action, authorize, may
 from .serving import serve_private_file
 
 
@@ -43,6 +43,8 @@ def published_story_audio(request, page_id: int):
         raise Http404
     if not authorize(request.user, Action.LISTEN_PUBLISHED_AUDIO, page.audio, page=page):
         return not_found(request)
+    if not may(SYSTEM, Action.PUBLISH_STORY, page):  # the page itself is not shown (see StoryPage.serve)
+        return not_found(request)
     from media_tools.publishing import ensure_published_copy
 
     # The public never gets the original: only a copy without the phone's tags (GPS, device, names).
@@ -50,6 +52,11 @@ def published_story_audio(request, page_id: int):
     # have deleted the files by now. The withdrawal wins: 404, never a 500.
     try:
         name = ensure_published_copy(page.audio)
+        # Asked again once the copy exists: a consent change committed while it was being made has deleted nothing
+        # (there was nothing yet), so the copy must not outlive it.
+        if not may(SYSTEM, Action.LISTEN_PUBLISHED_AUDIO, page.audio, page=page):
+            private_storage().delete(name)
+            return not_found(request)
         return serve_private_file(request, private_storage(), name, filename=f"story-{page.pk}{Path(name).suffix}")
     except FileNotFoundError:
         return not_found(request)

@@ -65,7 +65,8 @@ def start_transcription(
         language=language or recording.language or "auto",
         requested_by=actor if getattr(actor, "pk", None) else None,
     )
-    transaction.on_commit(lambda: enqueue(job))
+    # robust: a broker error must not stop later commit callbacks (they keep committed files); staff can retry.
+    transaction.on_commit(lambda: enqueue(job), robust=True)
     return job
 
 

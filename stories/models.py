@@ -189,6 +189,16 @@ class StoryPage(TranslatedPageMixin, Page):
     no_personal_content_attested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
+    # Everyone a published version of this page derived from its sources. They stay required for good: swapping or
+    # removing a source after a withdrawal frees nobody. Written when a publication is allowed (stories.signals); a
+    # plain ManyToManyField, so revisions and drafts never carry or change it.
+    bound_participants = models.ManyToManyField(
+        "facilitation.Participant",
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("people the published story was made from"),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -225,6 +235,17 @@ class StoryPage(TranslatedPageMixin, Page):
     def image_ids(self) -> set[int]:
         """Wagtail images the body shows, in any language (they go down with the page)."""
         return {image.pk for image in images_in(self, ("body",))}
+
+    def serve(self, request, *args, **kwargs):
+        """The last guard, failing closed: a page whose consent lapsed between two sweeps (a review date, an 18th
+        birthday) or whose take-down failed is not shown, whatever `live` says."""
+        from django.http import Http404
+
+        from facilitation.policy import SYSTEM, Action, may
+
+        if not may(SYSTEM, Action.PUBLISH_STORY, self):
+            raise Http404
+        return super().serve(request, *args, **kwargs)
 
     def story_language_names(self) -> list[str]:
         return [translation.get_language_info(code)["name_translated"] for code in self.story_languages]

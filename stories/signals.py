@@ -10,7 +10,7 @@ from wagtail.actions.unpublish_page import UnpublishPageAction
 from wagtail.log_actions import log
 from wagtail.signals import page_published
 
-from facilitation.policy import SYSTEM, Action, audit, may
+from facilitation.policy import PEOPLE_LOOKUPS, STORY_SOURCES, SYSTEM, Action, audit, may, story_people
 from facilitation.signals import consent_changed
 
 from .models import ApproachPage, HomePage, StoryPage, images_in
@@ -50,33 +50,39 @@ def delete_images_of(page: StoryPage, actor=None) -> list[str]:
     return lines
 
 
-def pages_depending_on(participants) -> list[StoryPage]:
-    """Live story pages whose consent involves any of `participants` (None: every live story page)."""
-    pages = StoryPage.objects.live()
+def pages_depending_on(participants, *, live: bool = True):
+    """Story pages whose consent involves any of `participants` (None: every page); live ones unless live=False."""
+    pages = StoryPage.objects.live() if live else StoryPage.objects.all()
     if participants is None:
         return list(pages)
     ids = [p.pk for p in participants]
-    relations = (
-        "source_recording__speakers",
-        "source_submission__participants",
-        "source_session__attendees",
-        "audio__speakers",
-        "contributions__participant",
-    )
+    relations = [
+        f"{field_name}__{lookup}" for field_name, label in STORY_SOURCES.items() for lookup in PEOPLE_LOOKUPS[label]
+    ] + ["contributions__participant", "bound_participants"]
     page_ids: set[int] = set()
     for relation in relations:
         page_ids |= set(pages.filter(**{f"{relation}__in": ids}).values_list("pk", flat=True))
-    return list(StoryPage.objects.live().filter(Q(pk__in=page_ids)))
+    return list(pages.filter(Q(pk__in=page_ids)))
 
 
 @receiver(consent_changed, dispatch_uid="sbg_stories_consent_changed")
 def unpublish_stories_of(sender, participants=None, actor=None, **kwargs) -> list[str]:
     lines: list[str] = []
-    for page in pages_depending_on(participants):
+    for page in pages_depending_on(participants, live=False):
         decision = may(SYSTEM, Action.PUBLISH_STORY, page)
-        if not decision.allowed:
+        if page.live and not decision.allowed:
             lines.extend(take_offline(page, decision.reasons, actor))
+        elif page.live:
+            bind_people(page)  # the sweep also binds pages published before provenance was sticky
+        elif not decision.allowed and page.first_published_at:
+            # Offline already (unpublished by hand, refused), but once public: its images go with the consent.
+            lines.extend(delete_images_of(page, actor))
     return lines
+
+
+def bind_people(page: StoryPage) -> None:
+    """Everyone the published page derives stays required from now on (see StoryPage.bound_participants)."""
+    page.bound_participants.add(*story_people(page).keys())
 
 
 @receiver(page_published, dispatch_uid="sbg_refuse_unconsented_publication")
@@ -87,7 +93,9 @@ def refuse_unconsented_publication(sender, instance, revision=None, **kwargs) ->
         if not page.live:
             return
         decision = may(SYSTEM, Action.PUBLISH_STORY, page)
-        if not decision.allowed:
+        if decision.allowed:
+            bind_people(page)
+        else:
             # A publication consent never covered: the page goes back offline; its images were never public with
             # consent, so they stay for the editor to fix the page (a consent change deletes them).
             take_offline(page, decision.reasons, getattr(revision, "user", None), with_images=False)

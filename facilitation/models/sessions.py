@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 
+from ..signals import session_saved
 from .programme import Participant, Site
 
 
@@ -68,6 +69,12 @@ class StorySession(ClusterableModel):
     def __str__(self) -> str:
         local = timezone.localtime(self.starts_at) if timezone.is_aware(self.starts_at) else self.starts_at
         return f"{self.site.name} · {local:%d.%m.%Y %H:%M}"
+
+    def save(self, *args, **kwargs):
+        # ClusterableModel writes attendees and pairs after post_save has fired: whose consent the session's stories
+        # need is only known here (facilitation.reconcile listens).
+        super().save(*args, **kwargs)
+        session_saved.send(sender=type(self), instance=self)
 
     def clean(self):
         from django.core.exceptions import ValidationError
