@@ -566,6 +566,28 @@ def people_ids_of(label: str, pk: int) -> set[int]:
     return ids
 
 
+_SHOWN: dict[tuple, bool] = {}
+
+
+def story_may_be_shown(page) -> bool:
+    """`may(SYSTEM, PUBLISH_STORY, page)` as serving asks it, on every request of the page and its audio.
+
+    Remembered per process until a consent record is added (append-only: a new highest id), the page is published
+    again or the day changes (review dates, 18th birthdays), so a request costs one query. Changes of sources and
+    people are reconciled (taken offline) when they happen; this is the guard for what happens with no request.
+    """
+    from django.db.models import Max
+
+    newest = ConsentRecord.objects.aggregate(newest=Max("pk"))["newest"]
+    key = (page.pk, page.latest_revision_id, page.last_published_at, timezone.localdate(), newest)
+    shown = _SHOWN.get(key)
+    if shown is None:
+        if len(_SHOWN) > 4096:
+            _SHOWN.clear()
+        shown = _SHOWN[key] = may(SYSTEM, Action.PUBLISH_STORY, page).allowed
+    return shown
+
+
 def has_source(page) -> bool:
     sources = ("source_recording", "source_submission", "source_session")
     return any(getattr(page, f"{name}_id", None) for name in sources)

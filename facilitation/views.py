@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.views.defaults import page_not_found
 
 from .models import Recording, private_storage
-from .policy import SYSTEM, Action, authorize, may
+from .policy import SYSTEM, Action, authorize, may, story_may_be_shown
 from .serving import serve_private_file
 
 
@@ -43,7 +43,7 @@ def published_story_audio(request, page_id: int):
         raise Http404
     if not authorize(request.user, Action.LISTEN_PUBLISHED_AUDIO, page.audio, page=page):
         return not_found(request)
-    if not may(SYSTEM, Action.PUBLISH_STORY, page):  # the page itself is not shown (see StoryPage.serve)
+    if not story_may_be_shown(page):  # the page itself is not shown (see StoryPage.serve)
         return not_found(request)
     from media_tools.publishing import ensure_published_copy
 

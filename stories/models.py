@@ -241,9 +241,9 @@ class StoryPage(TranslatedPageMixin, Page):
         birthday) or whose take-down failed is not shown, whatever `live` says."""
         from django.http import Http404
 
-        from facilitation.policy import SYSTEM, Action, may
+        from facilitation.policy import story_may_be_shown
 
-        if not may(SYSTEM, Action.PUBLISH_STORY, self):
+        if not story_may_be_shown(self):
             raise Http404
         return super().serve(request, *args, **kwargs)
 
