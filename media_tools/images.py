@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +31,26 @@ class CleanImage:
     height: int
 
 
+TOO_MANY_PIXELS_PHOTO = _("The photo has too many pixels. Please send a smaller photo.")
+TOO_MANY_PIXELS = _("The image has too many pixels.")
+
+
+@contextmanager
+def _opened_checked(uploaded, max_pixels: int, too_many) -> Iterator[Image.Image]:
+    """The upload opened for decoding, after a structure check that refuses decompression bombs (as errors, not
+    warnings). Shared by the families' photos and the editors' images."""
+    uploaded.seek(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with Image.open(uploaded) as probe:
+            if probe.width * probe.height > max_pixels:
+                raise ImageRejected("bomb", too_many)
+            probe.verify()  # structure check; the image must be reopened afterwards
+        uploaded.seek(0)
+        with Image.open(uploaded) as image:
+            yield image
+
+
 def clean_image(uploaded, *, max_bytes: int, max_pixels: int, max_side: int = 2560) -> CleanImage:
     """Validate an uploaded photo and return a metadata-free JPEG copy (ImageRejected carries a translated message)."""
     size = getattr(uploaded, "size", None)
@@ -37,27 +59,19 @@ def clean_image(uploaded, *, max_bytes: int, max_pixels: int, max_side: int = 25
             "too_large", _("The photo is too large (the limit is %(mb)s MB).") % {"mb": max_bytes // 2**20}
         )
     try:
-        uploaded.seek(0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(uploaded) as probe:
-                fmt = probe.format
-                if probe.width * probe.height > max_pixels:
-                    raise ImageRejected("bomb", _("The photo has too many pixels. Please send a smaller photo."))
-                probe.verify()  # structure check; the image must be reopened afterwards
-            uploaded.seek(0)
-            with Image.open(uploaded) as image:
-                image.load()
-                image = ImageOps.exif_transpose(image)  # keep the orientation the phone meant, then drop EXIF
-                if image.mode not in ("RGB", "L"):
-                    image = image.convert("RGB")
-                image.thumbnail((max_side, max_side))
-                out = io.BytesIO()
-                image.save(out, "JPEG", quality=85, optimize=True)  # no exif= argument: nothing is carried over
+        with _opened_checked(uploaded, max_pixels, TOO_MANY_PIXELS_PHOTO) as image:
+            fmt = image.format
+            image.load()
+            image = ImageOps.exif_transpose(image)  # keep the orientation the phone meant, then drop EXIF
+            if image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            image.thumbnail((max_side, max_side))
+            out = io.BytesIO()
+            image.save(out, "JPEG", quality=85, optimize=True)  # no exif= argument: nothing is carried over
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageRejected("bomb", _("The photo has too many pixels. Please send a smaller photo.")) from None
+        raise ImageRejected("bomb", TOO_MANY_PIXELS_PHOTO) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ImageRejected(
             "not_image", _("This file is not a photo we can open. Please send a JPEG or PNG photo.")
@@ -101,29 +115,21 @@ def strip_image_metadata(uploaded, *, max_pixels: int) -> StrippedImage:
     from PIL import ImageSequence
 
     try:
-        uploaded.seek(0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(uploaded) as probe:
-                if probe.width * probe.height > max_pixels:
-                    raise ImageRejected("bomb", _("The image has too many pixels."))
-                probe.verify()
-            uploaded.seek(0)
-            with Image.open(uploaded) as image:
-                fmt = image.format
-                if getattr(image, "n_frames", 1) > 1:  # animated GIF or WebP
-                    frames = []
-                    for frame in ImageSequence.Iterator(image):
-                        frame.load()  # every pixel decoded: raises on truncated data
-                        frames.append(_without_metadata(frame))
-                else:
-                    image.load()
-                    # Turned the way the camera meant, before its EXIF (which said so) is dropped.
-                    frames = [_without_metadata(ImageOps.exif_transpose(image) or image)]
+        with _opened_checked(uploaded, max_pixels, TOO_MANY_PIXELS) as image:
+            fmt = image.format
+            if getattr(image, "n_frames", 1) > 1:  # animated GIF or WebP
+                frames = []
+                for frame in ImageSequence.Iterator(image):
+                    frame.load()  # every pixel decoded: raises on truncated data
+                    frames.append(_without_metadata(frame))
+            else:
+                image.load()
+                # Turned the way the camera meant, before its EXIF (which said so) is dropped.
+                frames = [_without_metadata(ImageOps.exif_transpose(image) or image)]
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageRejected("bomb", _("The image has too many pixels.")) from None
+        raise ImageRejected("bomb", TOO_MANY_PIXELS) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise ImageRejected("damaged", DAMAGED) from None
 
