@@ -165,6 +165,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "static_collected"))
 STATIC_URL = "/static/"
 # Public media only (editorial images). Recordings and evidence never go here: see PRIVATE_STORAGE_ROOT.
+# One cache shared by every process (gunicorn workers, Celery workers): the families' rate limits and the login
+# throttle must count across them, which Django's default per-process memory cache does not. Embedded default: files
+# under DATA_DIR; at scale: CACHE_URL=redis://127.0.0.1:6379/1 (Django's RedisCache).
+CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{DATA_DIR / 'cache'}")}
+
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(DATA_DIR / "media"))
 MEDIA_URL = "/media/"
 PRIVATE_STORAGE_ROOT = env("PRIVATE_STORAGE_ROOT", default=str(DATA_DIR / "private"))

@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import DATABASES, STORAGES
+from .base import DATABASES, STORAGES, env
 
 SECRET_KEY = "test-only-secret-key-not-for-production-0123456789abcdefghijklmnop"
 DEBUG = False
@@ -22,6 +22,7 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or f"sqla+sqlite:///{_tm
 CELERY_BROKER_TRANSPORT_OPTIONS = {} if CELERY_BROKER_URL.startswith("sqla+") else {"visibility_timeout": 3600}
 WHISPER_MODEL_PATH = os.environ.get("WHISPER_MODEL_PATH", str(_tmp / "models" / "whisper-base"))
 MEDIA_ROOT = str(_tmp / "media")
+CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{_tmp / 'cache'}")}
 PRIVATE_STORAGE_ROOT = str(_tmp / "private")
 STATIC_ROOT = str(_tmp / "static")
 Path(STATIC_ROOT).mkdir(exist_ok=True)
