@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+
+from stories.media import editorial_media
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -10,11 +12,9 @@ urlpatterns = [
     path("", include("facilitation.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    # Public editorial media only; private files are never under MEDIA_ROOT.
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Editorial images under MEDIA_URL, only when a live page shows them with consent (stories/media.py); private files
+# are never under MEDIA_ROOT. In production nginx sends the bytes after the check (MEDIA_X_ACCEL_PREFIX).
+urlpatterns += [re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.+)$", editorial_media, name="editorial_media")]
 
 # Every public page lives under /kk/, /ru/ or /en/; "/" redirects by Accept-Language (LocaleMiddleware).
 urlpatterns += i18n_patterns(

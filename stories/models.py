@@ -1,7 +1,9 @@
 """The public site: home, the approach (method guide) with its session guides, and published stories."""
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db import models
+from django.utils.http import urlencode
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -48,7 +50,7 @@ class HomePage(TranslatedPageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["latest_stories"] = (
+        context["latest_stories"] = shown_stories(
             StoryPage.objects.live().public().descendant_of(self).order_by("-first_published_at")[:3]
         )
         context["approach"] = ApproachPage.objects.live().public().child_of(self).first()
@@ -112,13 +114,22 @@ class StoryIndexPage(TranslatedPageMixin, Page):
     class Meta:
         verbose_name = _("story index page")
 
+    stories_per_page = 12
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        stories = StoryPage.objects.live().public().child_of(self).order_by("-first_published_at")
+        stories = StoryPage.objects.live().public().child_of(self).order_by("-first_published_at", "-pk")
         theme = request.GET.get("theme")
         if theme:
             stories = stories.filter(themes__slug=theme)
-        context["stories"] = stories
+        # A wrong or too large page number gives the nearest page, never an error page.
+        stories_page = Paginator(stories, self.stories_per_page).get_page(request.GET.get("page"))
+        context["stories"] = shown_stories(stories_page)
+        context["stories_page"] = stories_page
+        context["page_numbers"] = stories_page.paginator.get_elided_page_range(
+            stories_page.number, on_each_side=1, on_ends=1
+        )
+        context["page_link_prefix"] = "?" + (urlencode({"theme": theme}) + "&" if theme else "")
         context["themes"] = Theme.objects.filter(storypage__in=StoryPage.objects.live().public()).distinct()
         context["current_theme"] = theme
         return context
@@ -126,6 +137,8 @@ class StoryIndexPage(TranslatedPageMixin, Page):
 
 class StoryPage(TranslatedPageMixin, Page):
     """A published story. Its body only ever holds what the participants' consents allow."""
+
+    needs_consent = True  # the policy asks the participants' consent before showing it, or its images
 
     summary = models.TextField(_("summary"), max_length=500)
     body = StreamField(BodyBlock(), verbose_name=_("body"))
@@ -273,6 +286,14 @@ class StoryContribution(models.Model):
 
     def __str__(self) -> str:
         return self.participant.code
+
+
+def shown_stories(stories) -> list:
+    """The listed stories whose page may be shown now: a card shows a story's title and summary, so it asks what
+    serving the page asks (a consent that lapsed since the last sweep hides the card as it hides the page)."""
+    from facilitation.policy import story_may_be_shown
+
+    return [story for story in stories if story_may_be_shown(story)]
 
 
 def images_in(page, field_names: tuple[str, ...]) -> list:

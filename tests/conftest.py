@@ -20,3 +20,14 @@ def _kazakh_by_default():
     """Each test starts in the site's default language, as a request without a prefix would."""
     with translation.override("kk"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The cache is shared by every process (a file cache, like production's Redis), so it outlives each test's
+    rolled-back database: a rendition or a rate-limit count cached by one test must not leak into the next."""
+    from django.core.cache import caches
+
+    for alias in caches:
+        caches[alias].clear()
+    yield
