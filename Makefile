@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.deps-installed
 
-.PHONY: setup run test lint messages makemessages lock clean
+.PHONY: setup run test lint messages makemessages lock clean bench-data
 
 # Dependencies are installed from the fully pinned lock; re-done only when it changes.
 $(BIN)/python:
@@ -41,6 +41,10 @@ test: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	# A fresh base temp dir per run: pytest prunes old ones, which would pull files from under a parallel run.
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest --basetemp="$$(mktemp -d -t sbg-pytest-XXXXXX)" $(PYTEST_ARGS)
+
+# Real human speech for bench/quality.py (festvox-ru, pocketsphinx-testdata) and ffmpeg for bench/transcribe.py.
+bench-data:
+	bash scripts/system_packages.sh festvox-ru pocketsphinx-testdata ffmpeg espeak-ng
 
 lint:
 	$(BIN)/ruff check .

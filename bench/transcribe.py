@@ -119,7 +119,8 @@ def ours_child(wav: str, model_dir: str, out_json: str, threads: int) -> None:
     """Runs inside the timed subprocess: our pipeline, start to finish."""
     from media_tools.engines import get_engine
 
-    engine = get_engine("faster", model_dir, cpu_threads=threads)
+    # As the worker runs it: auto-detection among the programme's languages, guards on.
+    engine = get_engine("faster", model_dir, cpu_threads=threads, candidate_languages=("kk", "ru", "en"))
     result = engine.transcribe(wav)
     Path(out_json).write_text(json.dumps({"text": result.text, "timings": result.timings}))
 
@@ -176,14 +177,20 @@ def main() -> None:
 
     ours_wer = word_error_rate(reference, ours["text"])
     cli_wer = word_error_rate(reference, cli_text)
+    from media_tools import guards
+
+    def invented(text: str) -> tuple[int, int]:
+        sentences = guards.split_sentences(text)
+        return guards.loop_words(text), sum(1 for x in sentences if guards.is_caption(x))
+
     t = ours["timings"]
     print(
         f"openai-whisper CLI (beam 5, fallback, fp32): wall {cli_wall:.1f} s  RTF {cli_wall / duration:.3f}  "
-        f"WER {cli_wer:.3f}"
+        f"WER {cli_wer:.3f}  loop words {invented(cli_text)[0]}  captions {invented(cli_text)[1]}"
     )
     print(
         f"our pipeline (faster-whisper int8 + VAD):    wall {ours_wall:.1f} s  RTF {ours_wall / duration:.3f}  "
-        f"WER {ours_wer:.3f}"
+        f"WER {ours_wer:.3f}  loop words {invented(ours['text'])[0]}  captions {invented(ours['text'])[1]}"
     )
     print(
         f"  in-process: load {t['load_s']:.2f} s, decode {t['decode_s']:.2f} s, VAD {t['vad_s']:.2f} s, "

@@ -1,6 +1,7 @@
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.utils import translation
 
 
 class LocaleMiddleware(DjangoLocaleMiddleware):
@@ -14,6 +15,25 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
         if request.path_info.startswith(self.NO_LANGUAGE_REDIRECT):
             return response
         return super().process_response(request, response)
+
+
+class AdminLanguageMiddleware:
+    """Wagtail switches to a person's admin language only around its views, so what it says outside them (the
+    "no permission" message after a refused screen) came out in the site's default language. Here the admin speaks
+    the person's chosen language for the whole request. After AuthenticationMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith("/admin/") and request.user.is_authenticated:
+            profile = getattr(request.user, "wagtail_userprofile", None)
+            language = profile.preferred_language if profile else ""
+            if language:
+                with translation.override(language):
+                    request.LANGUAGE_CODE = language
+                    return self.get_response(request)
+        return self.get_response(request)
 
 
 class ReadsOutsideTransactionMiddleware:

@@ -1,10 +1,11 @@
-"""Role-specific admin screens: the safeguarding lead's concerns, consent withdrawal, family invitations."""
+"""Role-specific admin screens: consent withdrawal, family invitations.
 
-from django.http import Http404
+The safeguarding lead's screens live in facilitation/safeguarding.py, the dashboards in facilitation/dashboard.py."""
+
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from . import policy, roles
+from . import policy
 from .models import StorySession
 from .policy import Action
 from .views import not_found
@@ -12,17 +13,12 @@ from .views import not_found
 # The evaluators' screens (session logs, indicators, exports) live in facilitation/evaluation/views.py.
 
 
-def safeguarding_index(request):
-    if not (policy.is_admin(request.user) or roles.SAFEGUARDING in policy.role_names(request.user)):
-        raise Http404
-    sessions = StorySession.objects.filter(safeguarding_concern=True).select_related("site__region")
-    for session in sessions:
-        policy.authorize(request.user, Action.VIEW_SAFEGUARDING_NOTE, session)
-    return TemplateResponse(
-        request,
-        "facilitation/safeguarding_index.html",
-        {"sessions": sessions, "header_title": _("Safeguarding concerns")},
-    )
+def _headed(title):
+    from django.urls import reverse
+
+    from .formats import headed
+
+    return headed(title, (_("Participants"), reverse("wagtailsnippets_facilitation_participant:list")))
 
 
 def withdraw_consent_view(request, participant_id: int):
@@ -54,7 +50,7 @@ def withdraw_consent_view(request, participant_id: int):
             "participant": participant,
             "form": form,
             "report": report,
-            "header_title": _("Withdraw consent: %(code)s") % {"code": participant.code},
+            **_headed(_("Withdraw consent: %(code)s") % {"code": participant.code}),
         },
     )
 
@@ -62,17 +58,20 @@ def withdraw_consent_view(request, participant_id: int):
 def new_invitation(request):
     """A facilitator creates an invitation for a family of their site and prints the hand-out (shown once)."""
     from django import forms as django_forms
-    from django.utils.safestring import mark_safe
 
-    from .invitations import create_invitation, invitation_url, qr_svg
-    from .models import LANGUAGE_CHOICES, Family, StorySession
+    from .formats import family_label
+    from .invitations import create_invitation, handout
+    from .models import LANGUAGE_CHOICES, Family
 
     sites = policy.sites_of(request.user)
     if not sites.exists():
         return not_found(request)
 
     class InvitationForm(django_forms.Form):
-        family = django_forms.ModelChoiceField(policy.scoped_choices(request.user, Family), label=_("Family"))
+        family = django_forms.ModelChoiceField(
+            policy.scoped_choices(request.user, Family).select_related("site__region"), label=_("Family")
+        )
+        family.label_from_instance = family_label
         session = django_forms.ModelChoiceField(
             policy.scoped_choices(request.user, StorySession), required=False, label=_("Session (optional)")
         )
@@ -85,18 +84,24 @@ def new_invitation(request):
                     self.add_error("session", reason)
             return data
 
-        language = django_forms.ChoiceField(choices=LANGUAGE_CHOICES, label=_("Language of the link"))
+        language = django_forms.ChoiceField(
+            choices=[("", _("The family's preferred language")), *LANGUAGE_CHOICES],
+            required=False,
+            label=_("Language of the link and the hand-out"),
+        )
 
     form = InvitationForm(request.POST or None)
-    context = {"form": form, "header_title": _("Invite a family to share a story")}
+    from .formats import headed
+
+    context = {"form": form, **headed(_("Invite a family to share a story"))}
     if request.method == "POST" and form.is_valid():
+        family = form.cleaned_data["family"]
         invitation, token, code = create_invitation(
-            form.cleaned_data["family"],
-            language=form.cleaned_data["language"],
+            family,
+            language=form.cleaned_data["language"] or family.preferred_language,
             session=form.cleaned_data["session"],
             actor=request.user,
         )
-        url = invitation_url(request, token, invitation.language)
         policy.audit(request.user, "invitation.create", invitation, True)
-        context.update({"invitation": invitation, "url": url, "code": code, "qr": mark_safe(qr_svg(url)), "form": None})
+        context.update({**handout(request, invitation, token, code), "form": None})
     return TemplateResponse(request, "facilitation/new_invitation.html", context)

@@ -7,4 +7,6 @@ class FacilitationConfig(AppConfig):
     verbose_name = _("Facilitation")
 
     def ready(self) -> None:
-        from . import reconcile  # noqa: F401  (connects the reconciliation to consent records and speakers)
+        from . import notifications, reconcile  # noqa: F401  (reconcile connects itself to consent records)
+
+        notifications.connect()  # e-mails to staff after submissions and withdrawals

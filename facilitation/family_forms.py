@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from .formats import compact_code, grouped_code, participant_code
 from .models import LANGUAGE_CHOICES, Participant, Scope
 
 NEW_PERSON_ROLES = [
@@ -142,8 +143,8 @@ class ConsentForm(forms.Form):
 
 
 class WithdrawalForm(forms.Form):
-    reference = forms.CharField(max_length=20, label=_("Reference code (from your receipt)"))
-    key = forms.CharField(max_length=20, label=_("Private withdrawal key"))
+    reference = forms.CharField(max_length=40, label=_("Reference code (from your receipt)"))
+    key = forms.CharField(max_length=40, label=_("Private withdrawal key"))
     everything = forms.ChoiceField(
         choices=[("all", _("Withdraw everything")), ("some", _("Withdraw only what I tick below"))],
         widget=forms.RadioSelect,
@@ -161,6 +162,19 @@ class WithdrawalForm(forms.Form):
         max_length=30,
         label=_("Only for one person: their code from the receipt (leave empty for the whole family)"),
     )
+
+    # Codes are typed from a paper receipt: spaces, dashes, case and a Cyrillic keyboard layout do not matter.
+    def clean_reference(self) -> str:
+        compact = compact_code(self.cleaned_data["reference"])
+        if len(compact) == 8 and not compact.startswith("SBG"):
+            compact = "SBG" + compact  # the reference typed without its prefix
+        return grouped_code(compact, "SBG")
+
+    def clean_key(self) -> str:
+        return compact_code(self.cleaned_data["key"])
+
+    def clean_who(self) -> str:
+        return participant_code(self.cleaned_data["who"]) if self.cleaned_data["who"].strip() else ""
 
     def clean(self):
         data = super().clean()

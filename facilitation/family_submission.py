@@ -49,6 +49,27 @@ def store_draft_audio(uploaded) -> dict:
 
     info = check_upload(uploaded)
     name = private_storage().save(f"drafts/{uuid.uuid4().hex}.{info.suggested_extension}", uploaded)
+    return _draft_item(name, info)
+
+
+def store_draft_audio_path(path) -> dict:
+    """The same for a file that arrived in pieces (facilitation.uploads): checked whole, then kept as a draft."""
+    from django.core.files import File
+
+    from media_tools.audio import sniff_audio
+
+    info = sniff_audio(
+        path,
+        max_bytes=settings.AUDIO_MAX_BYTES,
+        max_seconds=settings.AUDIO_MAX_SECONDS,
+        min_seconds=settings.AUDIO_MIN_SECONDS,
+    )
+    with open(path, "rb") as handle:
+        name = private_storage().save(f"drafts/{uuid.uuid4().hex}.{info.suggested_extension}", File(handle))
+    return _draft_item(name, info)
+
+
+def _draft_item(name: str, info) -> dict:
     return {
         "path": name,
         "format": info.format,

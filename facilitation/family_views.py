@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from . import family_submission as flow
+from . import uploads
 from .family_forms import ConsentForm, StoryForm, WhoForm, WithdrawalForm
 from .models import ConsentFormVersion, Submission
 from .models.submissions import Invitation
@@ -98,13 +98,22 @@ def story(request, token: str, invitation: Invitation):
         return redirect("family_who", token=token)
     initial = draft["story"] or {"language": invitation.language}
     form = StoryForm(request.POST or None, request.FILES or None, initial=initial)
+    if uploads.gather_uploads(request, invitation, draft):
+        flow.save_draft(request, draft)
+    if request.method == "POST" and request.POST.get("drop_unfinished"):
+        for unfinished in uploads.pending_uploads(request, invitation):
+            uploads.discard(unfinished)
+    pending = list(uploads.pending_uploads(request, invitation))
     if request.method == "POST" and form.is_valid():
         errors = _accept_files(request, draft)
         draft["story"] = {k: form.cleaned_data[k] for k in ("title", "description", "language")}
         flow.save_draft(request, draft)
         for message in errors:
             form.add_error(None, message)
-        if not draft["audio"]:
+        if pending:
+            # The receipt comes only once every file the family chose is on the server and checked.
+            form.add_error(None, _("Some recordings have not finished sending. Wait until each one says “Sent”."))
+        elif not draft["audio"]:
             form.add_error("audio", _("Add at least one recording: choose a file or record in the browser."))
         if form.is_valid() and not errors:
             return redirect("family_consent", token=token)
@@ -116,9 +125,33 @@ def story(request, token: str, invitation: Invitation):
             "token": token,
             "step": 2,
             "draft": draft,
-            "upload_url": reverse("family_upload", kwargs={"token": token}),
+            "pending": [{"percent": int(100 * item.offset / item.length) if item.length else 0} for item in pending],
+            "tus_url": reverse("family_uploads", kwargs={"token": token}),
+            "chunk_bytes": uploads.chunk_bytes(),
+            "upload_strings": _upload_strings(),
         },
     )
+
+
+def _upload_strings() -> dict:
+    """Words of the page's script for each file's state; {placeholders} are filled in by the script."""
+    return {
+        "local": _("Saved on this phone, not yet sent"),
+        "waiting": _("Waiting to be sent"),
+        "sendingPercent": _("Sending… %(percent)s%%") % {"percent": "{percent}"},
+        "timeLeft": _("about %(time)s left") % {"time": "{time}"},
+        "sentItem": _("Sent"),
+        "refused": _("Refused: %(reason)s") % {"reason": "{reason}"},
+        "retrying": _("The connection dropped. The recording is kept on this phone; trying again…"),
+        "failed": _("Sending failed. The recording is kept on this phone: press “Send again”."),
+        "send": _("Send"),
+        "again": _("Send again"),
+        "remove": _("Remove"),
+        "notYet": _("Some recordings have not finished sending. Wait until each one says “Sent”."),
+        "recordingName": _("Recording %(number)s") % {"number": "{n}"},
+        "recordingNow": _("Recording in progress"),
+        "pageOnly": _("This phone cannot keep it: keep this page open until it is sent."),
+    }
 
 
 def _accept_files(request, draft: dict) -> list[str]:
@@ -146,36 +179,12 @@ def _accept_files(request, draft: dict) -> list[str]:
 
 
 @never_cache
-@require_POST
-@with_invitation(json=True)
-def upload(request, token: str, invitation: Invitation):
-    """One audio file at a time from the page's script (a retry sends the same file again; nothing is half-kept)."""
-    from django.conf import settings
-
-    from media_tools.audio import AudioRejected
-
-    draft = flow.load_draft(request, invitation)
-    uploaded = request.FILES.get("file")
-    if uploaded is None:
-        return JsonResponse({"error": _("No file arrived. Please try again.")}, status=400)
-    if len(draft["audio"]) >= settings.SUBMISSION_MAX_FILES:
-        return JsonResponse(
-            {"error": _("You can send at most %(n)s recordings.") % {"n": settings.SUBMISSION_MAX_FILES}}, status=400
-        )
-    try:
-        item = flow.store_draft_audio(uploaded)
-    except AudioRejected as error:
-        return JsonResponse({"error": str(error.message)}, status=400)
-    draft["audio"].append(item)
-    flow.save_draft(request, draft)
-    return JsonResponse({"ok": True, "count": len(draft["audio"]), "duration": item["duration"]})
-
-
-@never_cache
 @with_invitation
 def consent(request, token: str, invitation: Invitation):
     draft = flow.load_draft(request, invitation)
-    if not draft["audio"]:
+    if uploads.gather_uploads(request, invitation, draft):
+        flow.save_draft(request, draft)
+    if not draft["audio"] or uploads.pending_uploads(request, invitation).exists():
         return redirect("family_story", token=token)
     form_version = ConsentFormVersion.current()
     if form_version is None:
@@ -191,6 +200,7 @@ def consent(request, token: str, invitation: Invitation):
         except PermissionError:
             return _unavailable(request)
         request.session.pop(flow.SESSION_KEY, None)
+        uploads.forget_invitation(invitation)
         # The receipt is shown in this response, once, and stored nowhere: the reference and the withdrawal key are
         # secrets (with them anyone can withdraw), so they never go into the session table.
         return render(request, "facilitation/family/receipt.html", {"receipt": receipt.__dict__, "step": 4})

@@ -91,6 +91,11 @@ def limit_choices(form: forms.BaseForm, actor) -> None:
         if model is user_model:
             field.queryset = queryset.filter(pk__in=policy.assignable_facilitators(actor).values("pk"))
         elif model is Site or policy.is_site_scoped(model):
+            if getattr(field, "limit_choices_to", None):
+                # "Select a valid choice" says nothing: anyone of the user's sites may be chosen, and the model's
+                # clean says clearly why a child cannot be the elder (`sessions._role_mismatch`).
+                queryset = model._default_manager.all()
+                field.limit_choices_to = None
             field.queryset = queryset.filter(pk__in=policy.scoped_choices(actor, model).values("pk"))
         else:
             continue
@@ -99,6 +104,42 @@ def limit_choices(form: forms.BaseForm, actor) -> None:
             "invalid_choice": NOT_IN_SCOPE,
             "invalid_pk_value": NOT_IN_SCOPE,
         }
+        _label_choices(field, model)
+        _scope_chooser_widget(field)
+
+
+def _label_choices(field, model) -> None:
+    """Choice lists and chooser widgets name people by more than a bare code (`formats.participant_label`)."""
+    from .formats import participant_label
+    from .models import Participant
+
+    if model is Participant:
+        field.label_from_instance = participant_label
+        if hasattr(field.widget, "get_display_title"):
+            field.widget.get_display_title = participant_label
+
+
+def _scope_chooser_widget(field) -> None:
+    """A chooser widget shows the chosen record by looking it up itself: a posted id of another site's record would
+    be shown back with its code. It looks only among the field's (scoped) choices."""
+    from wagtail.admin.widgets.chooser import BaseChooser
+
+    widget = field.widget
+    if not isinstance(widget, BaseChooser):
+        return
+    queryset = field.queryset
+
+    def get_instance(value):
+        if value is None or value == "":
+            return None
+        if isinstance(value, queryset.model):
+            value = value.pk
+        try:
+            return queryset.filter(pk=value).first()
+        except (TypeError, ValueError):
+            return None
+
+    widget.get_instance = get_instance
 
 
 def _scope_formset(formset, actor) -> None:
@@ -134,6 +175,17 @@ def _check_same_site(form: forms.BaseForm, site) -> bool:
             form.add_error(name, reasons)
             ok = False
     return ok
+
+
+class StorySessionForm(SiteScopedAdminForm):
+    """A session's form: its facilitators are chosen among the facilitators of the session's site (users in the
+    Facilitators role assigned to it); pairs and ratings are checked by the rows' models (site and role)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("facilitators")
+        if field is not None and self.instance.pk and self.instance.site_id:
+            field.queryset = field.queryset.filter(pk__in=policy.facilitators_of([self.instance.site]).values("pk"))
 
 
 class SiteForm(WagtailAdminModelForm):

@@ -40,6 +40,14 @@ class Action(StrEnum):
     VIEW_EVALUATION = "evaluation.view"
     EXPORT_INDICATORS = "evaluation.export_indicators"
     STORE_RECORDING = "recording.store"  # adding or changing a recording: context `speakers`, `session`
+    RAISE_CONCERN = "concern.raise"  # artefact: the session (or site) the concern is about
+    VIEW_CONCERN = "concern.view"  # reading a concern's note and follow-up (never the facilitator who wrote it)
+    HANDLE_CONCERN = "concern.handle"  # changing a concern's status with a follow-up note
+    VIEW_FAMILY = "family.view"  # the family page: its people, consent, recordings, submissions, sessions, stories
+    REVIEW_SUBMISSION = "submission.review"  # listen, look, accept or decline what a family sent
+    VIEW_PHOTO = "photo.view"  # a photo a family sent, served privately
+    VIEW_CONSENT_EVIDENCE = "consent.view_evidence"  # the scan or recording proving a consent record
+    VIEW_EDITORIAL_IMAGE = "image.view"  # a Wagtail image file or rendition under /media/: context `shown_by`
 
 
 # Actions whose every attempt, allowed or refused, goes to the audit log.
@@ -55,6 +63,12 @@ AUDITED = {
     Action.EXPORT_SESSION_LOG,
     Action.EXPORT_INDICATORS,
     Action.VIEW_SAFEGUARDING_NOTE,
+    Action.REVIEW_SUBMISSION,
+    Action.VIEW_PHOTO,
+    Action.VIEW_CONSENT_EVIDENCE,
+    Action.RAISE_CONCERN,
+    Action.VIEW_CONCERN,
+    Action.HANDLE_CONCERN,
 }
 
 
@@ -660,6 +674,45 @@ def _safeguarding_note(actor, session: StorySession, **context) -> Decision:
     return Decision.refuse(_("Safeguarding notes are for the safeguarding lead only."))
 
 
+def handles_concerns(actor: Any) -> bool:
+    """Safeguarding leads and administrators: they read and follow up every site's concerns."""
+    return actor is not SYSTEM and (is_admin(actor) or roles.SAFEGUARDING in role_names(actor))
+
+
+def concerns_for(actor: Any, queryset):
+    """The concerns this actor may read: all for those who handle concerns, none for anyone else (a facilitator
+    writes a concern and cannot read it back)."""
+    return queryset if handles_concerns(actor) else queryset.none()
+
+
+def concern_handlers():
+    """Active users who handle concerns (safeguarding leads and administrators): whom a new concern is sent to."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    users = get_user_model().objects.filter(is_active=True)
+    return users.filter(Q(is_superuser=True) | Q(groups__name=roles.SAFEGUARDING)).distinct().order_by("username")
+
+
+def _raise_concern(actor, session_or_site, children=(), **context) -> Decision:
+    """This site's facilitators (and administrators) raise concerns about children of that site only."""
+    site = session_or_site if isinstance(session_or_site, Site) else session_or_site.site
+    reasons = _staff_for_site(actor, site)
+    reasons += site_mismatches(site, list(children))
+    reasons += [
+        _("%(code)s is not a child.") % {"code": child.code}
+        for child in children
+        if isinstance(child, Participant) and not child.is_child
+    ]
+    return Decision(not reasons, reasons)
+
+
+def _concern_access(actor, concern, **context) -> Decision:
+    if handles_concerns(actor):
+        return Decision(True)
+    return Decision.refuse(_("Safeguarding concerns are for the safeguarding lead only."))
+
+
 def _export_session_log(actor, site_or_none, **context) -> Decision:
     names = role_names(actor)
     if is_admin(actor) or roles.EVALUATOR in names:
@@ -689,6 +742,50 @@ def _store_recording(actor, family, speakers=(), session=None, **context) -> Dec
     return Decision(not reasons, reasons)
 
 
+def _view_family(actor, family, **context) -> Decision:
+    reasons = _staff_for_site(actor, family.site)
+    return Decision(not reasons, reasons)
+
+
+def _review_submission(actor, submission, **context) -> Decision:
+    reasons = _staff_for_site(actor, submission.family.site)
+    return Decision(not reasons, reasons)
+
+
+def _view_photo(actor, photo, **context) -> Decision:
+    """A family's photo is seen by its site's staff while everyone in the submission consents to keeping it."""
+    submission = photo.submission
+    reasons = _staff_for_site(actor, submission.family.site)
+    if submission.status == submission.Status.DECLINED or not photo.image:
+        reasons.append(_("The photo has been deleted."))
+    people = list(submission.participants.select_related("family__site__region"))
+    if not people:
+        reasons.append(_("Nobody is listed in this submission."))
+    reasons += _require_scopes(people, {Scope.ARCHIVE.value})
+    return Decision(not reasons, reasons)
+
+
+def _editorial_image(actor, image, shown_by=(), **context) -> Decision:
+    """An editorial image is public only while a live page shows it, and a story page only while its consent covers
+    it (`story_may_be_shown`, pages that tell nobody's story have no consent to ask): an image uploaded for a draft,
+    or left by a story whose consent lapsed before the sweep, is not public media. Editors and administrators, who
+    work with images in the admin, see them all."""
+    if is_admin(actor) or roles.EDITOR in role_names(actor):
+        return Decision(True)
+    for page in shown_by:
+        if page.live and (not getattr(page, "needs_consent", False) or story_may_be_shown(page)):
+            return Decision(True)
+    return Decision.refuse(_("No live page shows this image with consent."))
+
+
+def _consent_evidence(actor, record: ConsentRecord, **context) -> Decision:
+    """The proof of a consent (a signed scan, a spoken recording): the participant's site staff only."""
+    reasons = _staff_for_site(actor, record.participant.family.site)
+    if not record.evidence_file:
+        reasons.append(_("No evidence file is attached."))
+    return Decision(not reasons, reasons)
+
+
 _HANDLERS = {
     Action.VIEW_RECORDING: _recording_access,
     Action.STREAM_RECORDING: _recording_access,
@@ -709,4 +806,12 @@ _HANDLERS = {
     Action.VIEW_EVALUATION: _evaluation,
     Action.EXPORT_INDICATORS: _evaluation,
     Action.STORE_RECORDING: _store_recording,
+    Action.VIEW_FAMILY: _view_family,
+    Action.REVIEW_SUBMISSION: _review_submission,
+    Action.VIEW_PHOTO: _view_photo,
+    Action.VIEW_CONSENT_EVIDENCE: _consent_evidence,
+    Action.VIEW_EDITORIAL_IMAGE: _editorial_image,
+    Action.RAISE_CONCERN: _raise_concern,
+    Action.VIEW_CONCERN: _concern_access,
+    Action.HANDLE_CONCERN: _concern_access,
 }

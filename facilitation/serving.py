@@ -37,11 +37,19 @@ def _iter_range(handle, start: int, length: int):
         handle.close()
 
 
+def _chunks(storage, name: str, start: int, length: int):
+    """The bytes to send. A bucket (facilitation.storage_s3) streams the range itself: opening the object as a file
+    would download all of it first. Either way a file deleted meanwhile raises FileNotFoundError here (404)."""
+    if hasattr(storage, "iter_range"):
+        return storage.iter_range(name, start, length)
+    return _iter_range(storage.open(name, "rb"), start, length)
+
+
 def serve_private_file(request, storage, name: str, *, filename: str, download: bool = False) -> HttpResponse:
     """Send `name` from the private `storage` (the caller has asked the policy first)."""
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     prefix = getattr(settings, "PRIVATE_X_ACCEL_PREFIX", "")
-    if prefix:
+    if prefix and not hasattr(storage, "iter_range"):  # nginx can alias the local folder, not the bucket
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + name
         return _harden(response, filename, download)
@@ -61,13 +69,14 @@ def serve_private_file(request, storage, name: str, *, filename: str, download: 
             response["Content-Range"] = f"bytes */{size}"
             return _harden(response, filename, download)
         length = end - start + 1
-        response = StreamingHttpResponse(
-            _iter_range(storage.open(name, "rb"), start, length), status=206, content_type=content_type
-        )
+        response = StreamingHttpResponse(_chunks(storage, name, start, length), status=206, content_type=content_type)
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
         response["Content-Length"] = str(length)
         return _harden(response, filename, download)
 
-    response = FileResponse(storage.open(name, "rb"), content_type=content_type)
+    if hasattr(storage, "iter_range"):  # a bucket: streamed from it, never loaded whole first
+        response = StreamingHttpResponse(_chunks(storage, name, 0, size), content_type=content_type)
+    else:
+        response = FileResponse(storage.open(name, "rb"), content_type=content_type)
     response["Content-Length"] = str(size)
     return _harden(response, filename, download)

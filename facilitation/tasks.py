@@ -3,6 +3,8 @@
 from celery import shared_task
 from django.core.management import call_command
 
+from . import notifications
+
 
 @shared_task(ignore_result=True)
 def sweep_consent() -> None:
@@ -15,3 +17,9 @@ def purge_submission_drafts() -> None:
     """Family drafts nobody finished are deleted after 48 hours; stale temporary files and private files no
     record refers to (what a crash leaves) go too."""
     call_command("sweep_leftovers", verbosity=0)
+
+
+@shared_task(ignore_result=True)
+def send_daily_digests() -> None:
+    """Each member of staff's "what needs me", by e-mail once a day (notifications.send_daily_digests)."""
+    notifications.send_daily_digests()

@@ -1,9 +1,12 @@
 """Admin screens for the programme's records. Each row is scoped by `policy`: a facilitator reaches only the
 records of the sites they are assigned to; anything out of scope answers 404 as if it did not exist."""
 
+from django import forms
 from django.http import Http404
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -12,6 +15,7 @@ from wagtail.admin.panels import (
     ObjectList,
     extract_panel_definitions_from_model_class,
 )
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.snippets.views.chooser import (
     ChooseResultsView,
@@ -23,7 +27,10 @@ from wagtail.snippets.views.chooser import (
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import policy, roles
-from .forms import SiteForm, SiteScopedAdminForm, limit_choices
+from .consent_views import ConsentRecordCreateView, ConsentRecordIndexView, ConsentRecordView
+from .family_page import FamilyIndexView, FamilyPageView
+from .formats import compact_code, datetime_short, duration, participant_label, yes_no
+from .forms import SiteForm, SiteScopedAdminForm, StorySessionForm, limit_choices
 from .models import (
     AuditEvent,
     ConsentFormVersion,
@@ -36,6 +43,8 @@ from .models import (
     StorySession,
     Submission,
 )
+from .safeguarding import read_only_for_leads
+from .submission_review import SubmissionIndexView, SubmissionReviewView
 
 
 def refuse(request, *args, **kwargs):
@@ -117,28 +126,53 @@ class ScopedSnippetViewSet(SnippetViewSet):
             kwargs["object_in_scope"] = self.object_in_scope
         return super().construct_view(view_class, **kwargs)
 
+    # Choosers: how a record is named (None: its str) and how typed words find it (None: no search box).
+    chooser_label = None
+    chooser_search = None
+    chooser_per_page = 50
+
     @property
     def chooser_viewset_class(self):
         """Choosers (the family picker on a recording, an editor's recording picker) list only what the user may use;
-        anything else, even asked for by id, is 404."""
+        anything else, even asked for by id, is 404. Records are named by `chooser_label`, found by `chooser_search`,
+        fifty a page."""
         chooser_scope = self.chooser_scope
+        label = self.chooser_label
+        search = self.chooser_search
 
-        class ScopedChooseView(ChooseView):
+        class LabelMixin:
+            @property
+            def title_column(self):
+                column = super().title_column
+                if label is not None:
+                    column.accessor = label
+                return column
+
+            def get_filter_form_class(self):
+                if search is None:
+                    return super().get_filter_form_class()
+                return type("CodeSearchForm", (CodeSearchForm,), {"search": staticmethod(search)})
+
+        class ScopedChooseView(LabelMixin, ChooseView):
             def get_object_list(self):
                 return chooser_scope(super().get_object_list(), self.request.user)
 
-        class ScopedChooseResultsView(ChooseResultsView):
+        class ScopedChooseResultsView(LabelMixin, ChooseResultsView):
             def get_object_list(self):
                 return chooser_scope(super().get_object_list(), self.request.user)
 
-        class ScopedChosenView(SnippetChosenView):
+        class ChosenLabelMixin:
+            def get_display_title(self, instance):
+                return label(instance) if label is not None else super().get_display_title(instance)
+
+        class ScopedChosenView(ChosenLabelMixin, SnippetChosenView):
             def get_object(self, pk):
                 obj = super().get_object(pk)
                 if not chooser_scope(type(obj)._default_manager.filter(pk=obj.pk), self.request.user).exists():
                     raise Http404
                 return obj
 
-        class ScopedChosenMultipleView(SnippetChosenMultipleView):
+        class ScopedChosenMultipleView(ChosenLabelMixin, SnippetChosenMultipleView):
             def get_objects(self, pks):
                 return chooser_scope(super().get_objects(pks), self.request.user)
 
@@ -147,8 +181,49 @@ class ScopedSnippetViewSet(SnippetViewSet):
             choose_results_view_class = ScopedChooseResultsView
             chosen_view_class = ScopedChosenView
             chosen_multiple_view_class = ScopedChosenMultipleView
+            per_page = self.chooser_per_page
 
         return ScopedChooserViewSet
+
+
+class CodeSearchForm(BaseFilterForm):
+    """The chooser's search box: codes typed any way ("akt 014 c1"), or words of a record's description."""
+
+    q = forms.CharField(
+        label=_("Search term"), widget=forms.TextInput(attrs={"placeholder": _("Code or words")}), required=False
+    )
+    search = None
+
+    def filter(self, objects):
+        objects = super().filter(objects)
+        query = self.cleaned_data.get("q", "").strip() if self.is_valid() else ""
+        if query:
+            self.is_searching = True
+            self.search_query = query
+            objects = self.search(objects, query)
+        return objects
+
+
+def search_participants(queryset, query: str):
+    """Participants whose code (typed with or without spaces and dashes) or relation matches."""
+    from django.db.models import Case as DbCase
+    from django.db.models import CharField, Q, Value, When
+    from django.db.models.functions import Cast, Concat, LPad
+
+    letters = DbCase(
+        *(When(role=role, then=Value(letter)) for role, letter in Participant.ROLE_LETTERS.items()),
+        output_field=CharField(),
+    )
+    compact = Concat(
+        "family__site__region__code",
+        LPad(Cast("family__number", CharField()), 3, Value("0")),
+        letters,
+        Cast("index", CharField()),
+        output_field=CharField(),
+    )
+    return queryset.annotate(compact_code=compact).filter(
+        Q(compact_code__contains=compact_code(query)) | Q(relation__icontains=query)
+    )
 
 
 class RegionViewSet(SnippetViewSet):
@@ -170,12 +245,17 @@ class SiteViewSet(ScopedSnippetViewSet):
 
 
 class FamilyViewSet(ScopedSnippetViewSet):
+    """The row link leads to the family page (facilitation/family_page.py), the Families snippet's inspect view."""
+
     model = Family
     icon = "group"
     menu_label = _("Families")
+    inspect_view_enabled = True
     list_display = ["code", "site", "preferred_language", "created_at"]
     list_filter = ["site", "preferred_language"]
     panels = [FieldPanel("site"), FieldPanel("preferred_language")]
+    inspect_view_class = FamilyPageView
+    index_view_class = FamilyIndexView
 
 
 class ParticipantViewSet(ScopedSnippetViewSet):
@@ -185,6 +265,8 @@ class ParticipantViewSet(ScopedSnippetViewSet):
     list_display = ["code", "role", "age_band", "preferred_language", "relation"]
     list_filter = ["role", "age_band", "family__site"]
     search_fields = ["relation"]
+    chooser_label = staticmethod(participant_label)
+    chooser_search = staticmethod(search_participants)
     panels = [
         FieldPanel("family"),
         FieldRowPanel([FieldPanel("role"), FieldPanel("relation")]),
@@ -198,8 +280,30 @@ class StorySessionViewSet(ScopedSnippetViewSet):
     icon = "date"
     menu_label = _("Sessions")
     see_all_roles = frozenset({roles.SAFEGUARDING})
-    list_display = ["__str__", "status", "duration_minutes", "child_wished_to_stop", "safeguarding_concern"]
+    list_display = [
+        "__str__",
+        "status",
+        "duration_minutes",
+        Column(
+            "child_wished_to_stop",
+            label=capfirst(_("a child wished to stop")),
+            accessor=lambda s: yes_no(s.child_wished_to_stop),
+        ),
+        Column(
+            "safeguarding_concern",
+            label=capfirst(_("safeguarding concern")),
+            accessor=lambda s: yes_no(s.safeguarding_concern),
+        ),
+    ]
     list_filter = ["status", "site", "child_wished_to_stop", "safeguarding_concern"]
+    base_form_class = StorySessionForm
+
+    def construct_view(self, view_class, **kwargs):
+        view = super().construct_view(view_class, **kwargs)
+        if view_class is self.edit_view_class:
+            return read_only_for_leads(view)  # the lead, who may not edit, gets the read-only session
+        return view
+
     panels = [
         MultiFieldPanel(
             [
@@ -234,7 +338,13 @@ class RecordingViewSet(ScopedSnippetViewSet):
     model = Recording
     icon = "media"
     menu_label = _("Recordings")
-    list_display = ["__str__", "source", "language", "duration_seconds", "created_at"]
+    list_display = [
+        "__str__",
+        "source",
+        "language",
+        Column("duration_seconds", label=capfirst(_("duration")), accessor=lambda r: duration(r.duration_seconds)),
+        Column("created_at", label=capfirst(_("added")), accessor=lambda r: datetime_short(r.created_at)),
+    ]
     list_filter = ["source", "language", "family__site"]
 
     @property
@@ -261,10 +371,13 @@ class SubmissionViewSet(ScopedSnippetViewSet):
     icon = "mail"
     menu_label = _("Family submissions")
     inspect_view_enabled = True
+    # Reviewed through the review screen (accept or decline), never by editing the status by hand.
+    disabled_views = frozenset({"edit", "copy", "delete"})
     list_display = ["reference", "family", "language", "status", "created_at"]
     list_filter = ["status", "language", "family__site"]
     panels = [FieldPanel("status")]
-    inspect_view_fields = ["reference", "family", "title", "description", "language", "status", "created_at"]
+    inspect_view_class = SubmissionReviewView
+    index_view_class = SubmissionIndexView
 
 
 class ConsentFormVersionViewSet(SnippetViewSet):
@@ -285,6 +398,12 @@ class ConsentRecordViewSet(ScopedSnippetViewSet):
     inspect_view_enabled = True
     list_display = ["participant", "kind", "given_by", "child_assent", "given_on", "review_on"]
     list_filter = ["kind", "given_by", "child_assent", "method"]
+
+    # The readable record (inspect), "change consent" as a new prefilled record (add ?participant=), and a listing
+    # whose links never lead to the disabled edit/copy views: facilitation/consent_views.py.
+    inspect_view_class = ConsentRecordView
+    add_view_class = ConsentRecordCreateView
+    index_view_class = ConsentRecordIndexView
     panels = [
         FieldPanel("participant"),
         FieldRowPanel([FieldPanel("form_version"), FieldPanel("form_language")]),
@@ -317,7 +436,14 @@ class AuditEventViewSet(ScopedSnippetViewSet):
     icon = "history"
     menu_label = _("Audit log")
     inspect_view_enabled = True
-    list_display = ["at", "actor_label", "action", "target_label", "allowed"]
+    # Yes/no in the admin's language, not Python's True/False.
+    list_display = [
+        "at",
+        "actor_label",
+        "action",
+        "target_label",
+        BooleanColumn("allowed", label=capfirst(_("allowed"))),
+    ]
     list_filter = ["allowed", "action"]
     search_fields = ["actor_label", "action", "target_label"]
 

@@ -2,43 +2,44 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 
-from . import policy, roles
+from . import dashboard, notifications, policy, roles, safeguarding
 from .models import StorySession
 from .viewsets import ProgrammeViewSetGroup
 
 register_snippet(ProgrammeViewSetGroup)
 
 
-class UpcomingSessionsPanel(Component):
-    """The facilitator's dashboard: their sessions of the next weeks."""
-
-    name = "upcoming_sessions"
-    template_name = "facilitation/panels/upcoming_sessions.html"
-    order = 50
-
-    def __init__(self, user):
-        self.user = user
-
-    def get_context_data(self, parent_context=None):
-        from django.utils import timezone
-
-        sessions = (
-            StorySession.objects.filter(
-                site__in=policy.sites_of(self.user), starts_at__gte=timezone.now(), status=StorySession.Status.PLANNED
-            )
-            .select_related("site")
-            .order_by("starts_at")[:10]
-        )
-        return {"sessions": sessions, "title": _("My upcoming sessions")}
-
-
 @hooks.register("construct_homepage_panels")
-def add_upcoming_sessions(request, panels):
-    if roles.FACILITATOR in policy.role_names(request.user) or policy.is_admin(request.user):
-        panels.append(UpcomingSessionsPanel(request.user))
+def add_dashboard_panels(request, panels):
+    """What needs this user, and the facilitator's upcoming sessions (facilitation/dashboard.py)."""
+    panels.extend(dashboard.homepage_panels(request.user))
+
+
+@hooks.register("register_admin_viewset")
+def register_concern_queue():
+    return safeguarding.ConcernViewSet()
+
+
+@hooks.register("before_edit_snippet")
+def remember_session_flag(request, instance):
+    if isinstance(instance, StorySession):
+        request.session_flag_before = instance.safeguarding_concern  # as stored, before the form changes it
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def concern_from_session_flag(request, instance):
+    """Newly ticking "safeguarding concern" on a session tells the lead too (a concern in their queue, an e-mail)."""
+    if isinstance(instance, StorySession):
+        was_flagged = getattr(request, "session_flag_before", False)
+        safeguarding.concern_from_session_flag(request.user, instance, was_flagged=was_flagged)
+
+
+@hooks.register("register_account_settings_panel")
+def notification_settings_panel(request, user, profile):
+    return notifications.NotificationSettingsPanel(request, user, profile)
 
 
 @hooks.register("register_admin_urls")
@@ -67,7 +68,8 @@ def register_role_views():
             {"fmt": "xlsx"},
             name="facilitation_evaluation_indicators_export_xlsx",
         ),
-        path("safeguarding/", admin_views.safeguarding_index, name="facilitation_safeguarding"),
+        *safeguarding.urlpatterns(),
+        path("dashboard/consents-due/", dashboard.consents_due_view, name="facilitation_consents_due"),
         path("invitations/new/", admin_views.new_invitation, name="facilitation_new_invitation"),
         path(
             "consent/withdraw/<int:participant_id>/",
@@ -120,14 +122,29 @@ def invitation_menu_item():
 
 
 @hooks.register("register_admin_menu_item")
-def safeguarding_menu_item():
+def raise_concern_menu_item():
     return RoleMenuItem(
-        _("Safeguarding concerns"),
-        reverse("facilitation_safeguarding"),
+        _("Raise a safeguarding concern"),
+        reverse("facilitation_raise_concern"),
         icon_name="warning",
-        order=220,
-        allowed_roles={roles.SAFEGUARDING},
+        order=221,
+        allowed_roles={roles.FACILITATOR},
     )
+
+
+@hooks.register("register_snippet_listing_buttons")
+def session_safeguarding_buttons(snippet, user, next_url=None):
+    """On each session: "Raise a concern" for its facilitators, "Open (read-only)" for the safeguarding lead."""
+    from wagtail.admin.widgets import ListingButton
+
+    if not isinstance(snippet, StorySession):
+        return
+    if policy.may(user, policy.Action.RAISE_CONCERN, snippet):
+        url = reverse("facilitation_raise_concern") + f"?session={snippet.pk}"
+        yield ListingButton(_("Raise a safeguarding concern"), url, priority=60)
+    if policy.handles_concerns(user) and not policy.may(user, policy.Action.EDIT_SESSION, snippet):
+        url = reverse("facilitation_safeguarding_session", args=[snippet.pk])
+        yield ListingButton(_("Open (read-only)"), url, priority=10)
 
 
 @hooks.register("register_snippet_listing_buttons")
@@ -140,3 +157,73 @@ def withdraw_consent_button(snippet, user, next_url=None):
         yield ListingButton(
             _("Withdraw consent"), reverse("facilitation_withdraw_consent", args=[snippet.pk]), priority=50
         )
+
+
+# --- Family page, submission review, consent records (facilitation/family_page.py, submission_review.py,
+# consent_views.py) -----------------------------------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_family_staff_urls():
+    from django.urls import path
+
+    from . import consent_views, submission_review
+
+    return [
+        path(
+            "programme/submissions/<int:pk>/accept/",
+            submission_review.accept_view,
+            name="facilitation_submission_accept",
+        ),
+        path(
+            "programme/submissions/<int:pk>/decline/",
+            submission_review.decline_view,
+            name="facilitation_submission_decline",
+        ),
+        path("programme/photos/<int:pk>/", submission_review.photo_file, name="facilitation_submission_photo"),
+        path("programme/consent/<int:pk>/evidence/", consent_views.evidence_file, name="facilitation_consent_evidence"),
+        path("programme/consent-forms/", consent_views.consent_forms, name="facilitation_consent_forms"),
+        path(
+            "programme/consent-forms/<int:pk>/<str:language>/",
+            consent_views.print_consent_form,
+            name="facilitation_consent_form_print",
+        ),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def consent_forms_menu_item():
+    return RoleMenuItem(
+        _("Printable consent forms"),
+        reverse("facilitation_consent_forms"),
+        icon_name="doc-full",
+        order=206,
+        allowed_roles={roles.FACILITATOR},
+    )
+
+
+@hooks.register("register_snippet_listing_buttons")
+def family_page_buttons(snippet, user, next_url=None):
+    """Participants, recordings and consent records lead to their family's page; participants to their consent."""
+    from wagtail.admin.widgets import ListingButton
+
+    from .consent_views import may_print_forms, print_url, record_consent_url
+    from .family_page import family_url
+    from .models import LANGUAGE_CHOICES, ConsentFormVersion, ConsentRecord, Participant, Recording
+
+    if isinstance(snippet, ConsentFormVersion) and may_print_forms(user):
+        for priority, (code, name) in enumerate(LANGUAGE_CHOICES, start=60):
+            label = _("Print (%(language)s)") % {"language": name}
+            yield ListingButton(label, print_url(snippet, code), priority=priority)
+        return
+    family = None
+    if isinstance(snippet, Participant | Recording):
+        family = snippet.family
+    elif isinstance(snippet, ConsentRecord):
+        family = snippet.participant.family
+    if family is None or not policy.may(user, policy.Action.VIEW_FAMILY, family):
+        return
+    yield ListingButton(_("Family page"), family_url(family), priority=40)
+    if isinstance(snippet, Participant) and policy.may(user, policy.Action.MANAGE_CONSENT, snippet):
+        label = _("Change consent") if snippet.consent_records.exists() else _("Record consent")
+        yield ListingButton(label, record_consent_url(snippet), priority=45)

@@ -25,7 +25,13 @@ def _timestamp(seconds: float) -> str:
 
 
 def render(fmt: str, segments: list[dict], meta: dict | None = None) -> str:
-    """`segments`: dicts with start, end, text, language, speaker (and optionally confidence)."""
+    """`segments`: dicts with start, end, text, language, speaker (and optionally confidence, kind, reviewed).
+
+    Subtitles and text carry only what was said: a gap nobody has filled yet ("not transcribed") is left out of
+    them; JSON keeps it, so nothing the VAD heard is lost from the full record.
+    """
+    if fmt != "json":
+        segments = [s for s in segments if (s.get("text") or "").strip()]
     if fmt == "vtt":
         vtt = webvtt.WebVTT()
         for s in segments:
@@ -59,6 +65,8 @@ def transcript_segments(transcript) -> list[dict]:
             "language": s.language,
             "speaker": s.speaker,
             "confidence": s.confidence,
+            "kind": s.kind,
+            "reviewed": s.reviewed,
         }
         for s in transcript.segments.all()
     ]

@@ -12,15 +12,17 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from facilitation.models import Recording
 from facilitation.policy import SYSTEM, Action, audit, authorize, may
 
 from .models import Segment, Transcript, TranscriptionJob
+from .tempfiles import local_copy
 
 logger = logging.getLogger(__name__)
 
@@ -55,19 +57,36 @@ def load_engine(engine: str):
 def start_transcription(
     recording: Recording, actor, *, engine: str | None = None, language: str | None = None
 ) -> TranscriptionJob:
-    """Queue a job if the actor may start it and everyone heard consents to transcription."""
+    """Queue a job if the actor may start it, everyone heard consents to transcription, and no job of the recording is
+    queued or running (one at a time: two would make two machine drafts). The recording's row is locked while this
+    is checked, and the database refuses a second active job anyway (`one_active_job_per_recording`)."""
     decision = authorize(actor, Action.TRANSCRIBE, recording)
     if not decision:
         raise JobRefused(decision.reasons)
-    job = TranscriptionJob.objects.create(
-        recording=recording,
-        engine=engine or settings.WHISPER_ENGINE,
-        language=language or recording.language or "auto",
-        requested_by=actor if getattr(actor, "pk", None) else None,
-    )
+    try:
+        with transaction.atomic():
+            Recording.objects.select_for_update().filter(pk=recording.pk).first()
+            if active_job(recording) is not None:
+                raise JobRefused([ALREADY_ACTIVE])
+            job = TranscriptionJob.objects.create(
+                recording=recording,
+                engine=engine or settings.WHISPER_ENGINE,
+                language=language or recording.language or "auto",
+                requested_by=actor if getattr(actor, "pk", None) else None,
+            )
+    except IntegrityError as error:  # another request won the race
+        raise JobRefused([ALREADY_ACTIVE]) from error
     # robust: a broker error must not stop later commit callbacks (they keep committed files); staff can retry.
     transaction.on_commit(lambda: enqueue(job), robust=True)
     return job
+
+
+ALREADY_ACTIVE = _lazy("This recording is already being transcribed: follow the job that is queued or running.")
+
+
+def active_job(recording) -> TranscriptionJob | None:
+    """The recording's queued or running job, if there is one (there is at most one)."""
+    return TranscriptionJob.objects.filter(recording=recording, status__in=TranscriptionJob.ACTIVE).first()
 
 
 def enqueue(job: TranscriptionJob) -> None:
@@ -218,7 +237,9 @@ def run_job(job_id: int) -> str:
     heartbeat.start()
     try:
         engine = load_engine(job.engine)
-        result = engine.transcribe(job.recording.file.path, language=language, on_progress=on_progress)
+        # A path for the decoder: the local folder's own, or a copy from the bucket removed when the block ends.
+        with local_copy(job.recording.file.storage, job.recording.file.name, prefix=f"sbg-job-{job.pk}-") as audio:
+            result = engine.transcribe(str(audio), language=language, on_progress=on_progress)
     except Cancelled:
         if state.get("superseded"):
             return TranscriptionJob.objects.values_list("status", flat=True).get(pk=job.pk)
@@ -265,6 +286,8 @@ def _store_result(job: TranscriptionJob, result, attempt: int) -> str:
         language=result.language or "",
         engine_settings=result.settings,
         timings=result.timings,
+        confidence=result.confidence,
+        guard_events=result.guard_events,
     )
     Segment.objects.bulk_create(
         Segment(
@@ -275,6 +298,9 @@ def _store_result(job: TranscriptionJob, result, attempt: int) -> str:
             text=s.text.strip(),
             language=s.language or "",
             confidence=s.confidence,
+            avg_logprob=s.avg_logprob,
+            no_speech_prob=s.no_speech_prob,
+            kind=s.kind,
             words=[{"start": w.start, "end": w.end, "text": w.text, "p": w.probability} for w in s.words],
         )
         for i, s in enumerate(result.segments)

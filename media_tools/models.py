@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from facilitation.models import Recording, private_storage
+from facilitation.models import LANGUAGE_CHOICES, Recording, private_storage
 
 
 class TranscriptionJob(models.Model):
@@ -29,19 +29,32 @@ class TranscriptionJob(models.Model):
     progress = models.FloatField(_("progress"), default=0.0)
     segments_done = models.PositiveIntegerField(_("segments so far"), default=0)
     error = models.TextField(_("reason"), blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
+    heartbeat_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last sign of life"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
         verbose_name = _("transcription job")
         verbose_name_plural = _("transcription jobs")
         ordering = ["-created_at"]
+        constraints = [
+            # One job per recording at a time: two would make two machine drafts (`jobs.start_transcription`).
+            models.UniqueConstraint(
+                fields=["recording"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_active_job_per_recording",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_status_display()} ({self.progress:.0%})"
@@ -64,20 +77,41 @@ class Transcript(models.Model):
     recording = models.ForeignKey(
         Recording, on_delete=models.CASCADE, related_name="transcripts", verbose_name=_("recording")
     )
-    job = models.ForeignKey(TranscriptionJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    job = models.ForeignKey(
+        TranscriptionJob,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("transcription job"),
+    )
     revision = models.PositiveIntegerField(_("revision"), default=1)
-    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("based on")
+    )
     is_machine_draft = models.BooleanField(_("machine draft"), default=True)
     engine = models.CharField(_("engine"), max_length=40, blank=True)
     model_name = models.CharField(_("model"), max_length=100, blank=True)
-    model_checksum = models.CharField(max_length=64, blank=True)
+    model_checksum = models.CharField(max_length=64, blank=True, verbose_name=_("model checksum"))
     language = models.CharField(_("language"), max_length=8, blank=True)
-    engine_settings = models.JSONField(default=dict, blank=True)
-    timings = models.JSONField(default=dict, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    engine_settings = models.JSONField(default=dict, blank=True, verbose_name=_("engine settings"))
+    timings = models.JSONField(default=dict, blank=True, verbose_name=_("timings"))
+    confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    guard_events = models.JSONField(
+        _("removed by the guards"),
+        default=list,
+        blank=True,
+        help_text=_("Invented captions and repetition loops the pipeline removed, with their times."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("transcript")
@@ -88,31 +122,70 @@ class Transcript(models.Model):
     def __str__(self) -> str:
         return f"{self.recording} · r{self.revision}"
 
+    @property
+    def is_low_confidence(self) -> bool:
+        from .guards import LOW_TRANSCRIPT_CONFIDENCE
+
+        return self.confidence is not None and self.confidence < LOW_TRANSCRIPT_CONFIDENCE
+
+    def review_counts(self) -> tuple[int, int]:
+        """(reviewed, all) segments, gaps included: a gap is work left to do."""
+        counts = self.segments.aggregate(
+            total=models.Count("pk"), reviewed=models.Count("pk", filter=models.Q(reviewed=True))
+        )
+        return counts["reviewed"], counts["total"]
+
+    @property
+    def reviewed_share(self) -> float:
+        reviewed, total = self.review_counts()
+        return reviewed / total if total else 0.0
+
 
 class Segment(models.Model):
+    class Kind(models.TextChoices):
+        SPEECH = "speech", _("Speech")
+        GAP = "gap", _("Not transcribed")
+
     class Speaker(models.TextChoices):
         UNKNOWN = "", _("Unknown")
         ELDER = "elder", _("Elder")
         CHILD = "child", _("Child")
         FACILITATOR = "facilitator", _("Facilitator")
 
-    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="segments")
-    index = models.PositiveIntegerField()
-    start = models.FloatField()
-    end = models.FloatField()
-    text = models.TextField(blank=True)
-    language = models.CharField(max_length=8, blank=True)
-    confidence = models.FloatField(null=True, blank=True)
-    speaker = models.CharField(max_length=12, choices=Speaker.choices, blank=True)
-    words = models.JSONField(default=list, blank=True)
-    reviewed = models.BooleanField(default=False)
+    transcript = models.ForeignKey(
+        Transcript, on_delete=models.CASCADE, related_name="segments", verbose_name=_("transcript")
+    )
+    index = models.PositiveIntegerField(verbose_name=_("number"))
+    start = models.FloatField(verbose_name=_("start (seconds)"))
+    end = models.FloatField(verbose_name=_("end (seconds)"))
+    text = models.TextField(blank=True, verbose_name=_("text"))
+    language = models.CharField(max_length=8, blank=True, verbose_name=_("language"))
+    confidence = models.FloatField(null=True, blank=True, verbose_name=_("confidence"))
+    avg_logprob = models.FloatField(null=True, blank=True, verbose_name=_("average log probability"))
+    no_speech_prob = models.FloatField(null=True, blank=True, verbose_name=_("probability of no speech"))
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.SPEECH, verbose_name=_("kind"))
+    speaker = models.CharField(max_length=12, choices=Speaker.choices, blank=True, verbose_name=_("speaker"))
+    words = models.JSONField(default=list, blank=True, verbose_name=_("words"))
+    reviewed = models.BooleanField(default=False, verbose_name=_("reviewed"))
 
     class Meta:
+        verbose_name = _("transcript segment")
+        verbose_name_plural = _("transcript segments")
         ordering = ["transcript", "index"]
         constraints = [models.UniqueConstraint(fields=["transcript", "index"], name="unique_segment_index")]
 
     def __str__(self) -> str:
         return f"{self.start:.1f}–{self.end:.1f} {self.text[:40]}"
+
+    @property
+    def language_name(self) -> str:
+        return str(dict(LANGUAGE_CHOICES).get(self.language, self.language))
+
+    @property
+    def is_low_confidence(self) -> bool:
+        from .guards import LOW_CONFIDENCE
+
+        return self.kind == self.Kind.GAP or (self.confidence is not None and self.confidence < LOW_CONFIDENCE)
 
 
 def export_path(instance: "TranscriptExport", filename: str) -> str:
@@ -122,13 +195,24 @@ def export_path(instance: "TranscriptExport", filename: str) -> str:
 class TranscriptExport(models.Model):
     """A derived file (subtitles, text, excerpt). Deleted when the archive consent is withdrawn."""
 
-    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="exports")
-    format = models.CharField(max_length=8)
-    file = models.FileField(upload_to=export_path, storage=private_storage)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    transcript = models.ForeignKey(
+        Transcript, on_delete=models.CASCADE, related_name="exports", verbose_name=_("transcript")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    format = models.CharField(max_length=8, verbose_name=_("format"))
+    file = models.FileField(upload_to=export_path, storage=private_storage, verbose_name=_("file"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("transcript export")
+        verbose_name_plural = _("transcript exports")
 
     def __str__(self) -> str:
         return f"{self.transcript} · {self.format}"

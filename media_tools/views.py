@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -12,12 +11,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from facilitation.models import Recording
+from facilitation.formats import headed
+from facilitation.models import LANGUAGE_CHOICES, Recording
 from facilitation.policy import Action, authorize, may
 from facilitation.views import not_found
 
+from . import editor
 from .exports import FORMATS, render, transcript_segments
-from .jobs import JobRefused, is_retryable, is_stuck, retry, start_transcription
+from .jobs import ALREADY_ACTIVE, JobRefused, active_job, is_retryable, is_stuck, retry, start_transcription
 from .models import Segment, Transcript, TranscriptExport, TranscriptionJob
 
 
@@ -25,22 +26,30 @@ def start_job(request, recording_id: int):
     recording = get_object_or_404(Recording.objects.select_related("family__site"), pk=recording_id)
     if not may(request.user, Action.VIEW_RECORDING, recording) and not may(request.user, Action.TRANSCRIBE, recording):
         return not_found(request)
+    running = active_job(recording)
     if request.method != "POST":
         decision = may(request.user, Action.TRANSCRIBE, recording)
+        title = _("Transcribe %(recording)s") % {"recording": recording}
         return TemplateResponse(
             request,
             "media_tools/start_job.html",
             {
                 "recording": recording,
                 "decision": decision,
+                "running": running,
                 "languages": Recording._meta.get_field("language").choices,
-                "header_title": _("Transcribe %(recording)s") % {"recording": recording},
+                **headed(title, (_("Recordings"), reverse("wagtailsnippets_facilitation_recording:list"))),
             },
         )
+    if running is not None:  # one job at a time: the form was open in two tabs, or the list was stale
+        messages.warning(request, str(ALREADY_ACTIVE))
+        return redirect("media_tools_job", running.pk)
     try:
         job = start_transcription(recording, request.user, language=request.POST.get("language") or None)
     except JobRefused as refused:
-        messages.error(request, _("Transcription cannot start: %(reasons)s") % {"reasons": " ".join(refused.reasons)})
+        messages.error(
+            request, _("Transcription cannot start: %(reasons)s") % {"reasons": " ".join(map(str, refused.reasons))}
+        )
         return redirect("wagtailsnippets_facilitation_recording:list")
     messages.success(request, _("Transcription queued."))
     return redirect("media_tools_job", job.pk)
@@ -85,25 +94,39 @@ def job_detail(request, job_id: int):
         return not_found(request)
     if request.headers.get("Accept") == "application/json" or request.GET.get("format") == "json":
         return JsonResponse(_job_state(job))
+    title = _("Transcription job #%(id)s") % {"id": job.pk}
     return TemplateResponse(
         request,
         "media_tools/job_detail.html",
-        {"job": job, "state": _job_state(job), "header_title": _("Transcription job #%(id)s") % {"id": job.pk}},
+        {
+            "job": job,
+            "state": _job_state(job),
+            **headed(title, (_("Transcription jobs"), reverse("wagtailsnippets_media_tools_transcriptionjob:list"))),
+        },
     )
 
 
 def transcript_editor(request, transcript_id: int):
-    """Audio beside segments: click to play from a segment, edit in place; saving adds a revision."""
+    """Audio beside segments, for correction at a transcriber's speed (see transcript_editor.js).
+
+    Saving keeps the machine draft: the person's edits go to their working revision (media_tools.editor).
+    """
     transcript = get_object_or_404(Transcript.objects.select_related("recording__family__site"), pk=transcript_id)
     action = Action.EDIT_TRANSCRIPT if request.method == "POST" else Action.VIEW_TRANSCRIPT
     if not authorize(request.user, action, transcript):
         return not_found(request)
     segments = list(transcript.segments.all())
     if request.method == "POST":
-        new = _save_revision(transcript, segments, request.POST, request.user)
+        try:
+            items = editor.segments_from_form(request.POST, segments)
+        except editor.Invalid as error:
+            messages.error(request, str(error))
+            return redirect("media_tools_transcript", transcript.pk)
+        new = editor.save_revision(transcript, items, request.user)
         messages.success(request, _("Saved as revision %(n)s. The machine draft is kept.") % {"n": new.revision})
         return redirect("media_tools_transcript", new.pk)
     revisions = Transcript.objects.filter(recording=transcript.recording).order_by("-revision")
+    low = sum(1 for s in segments if s.is_low_confidence)
     return TemplateResponse(
         request,
         "media_tools/transcript_editor.html",
@@ -114,47 +137,21 @@ def transcript_editor(request, transcript_id: int):
             "speakers": Segment.Speaker.choices,
             "formats": sorted(FORMATS),
             "audio_url": reverse("facilitation:recording_file", args=[transcript.recording_id]),
-            "header_title": _("Transcript, revision %(n)s") % {"n": transcript.revision},
+            "review": editor.review_state(transcript),
+            "low_count": low,
+            "gap_count": sum(1 for s in segments if s.kind == Segment.Kind.GAP),
+            "retranscribe_languages": [(c, n) for c, n in LANGUAGE_CHOICES if c in editor.RETRANSCRIBE_LANGUAGES],
+            "editor_config": {
+                "autosaveUrl": reverse("media_tools_transcript_autosave", args=[transcript.pk]),
+                "retranscribeUrl": reverse("media_tools_transcript_retranscribe", args=[transcript.pk]),
+                "canRetranscribe": bool(may(request.user, Action.TRANSCRIBE, transcript.recording)),
+            },
+            **headed(
+                _("Transcript, revision %(n)s") % {"n": transcript.revision},
+                (_("Recordings"), reverse("wagtailsnippets_facilitation_recording:list")),
+            ),
         },
     )
-
-
-@transaction.atomic
-def _save_revision(transcript: Transcript, segments: list[Segment], data, user) -> Transcript:
-    latest = Transcript.objects.filter(recording=transcript.recording).order_by("-revision").first()
-    new = Transcript.objects.create(
-        recording=transcript.recording,
-        job=transcript.job,
-        revision=latest.revision + 1,
-        based_on=transcript,
-        is_machine_draft=False,
-        engine=transcript.engine,
-        model_name=transcript.model_name,
-        model_checksum=transcript.model_checksum,
-        language=transcript.language,
-        engine_settings=transcript.engine_settings,
-        timings=transcript.timings,
-        created_by=user,
-    )
-    speakers = {value for value, _label in Segment.Speaker.choices}
-    Segment.objects.bulk_create(
-        Segment(
-            transcript=new,
-            index=s.index,
-            start=s.start,
-            end=s.end,
-            language=s.language,
-            confidence=s.confidence,
-            words=s.words,
-            text=data.get(f"text-{s.index}", s.text).strip(),
-            speaker=data.get(f"speaker-{s.index}", s.speaker)
-            if data.get(f"speaker-{s.index}", s.speaker) in speakers
-            else "",
-            reviewed=data.get(f"reviewed-{s.index}") == "on",
-        )
-        for s in segments
-    )
-    return new
 
 
 def export_transcript(request, transcript_id: int, fmt: str):

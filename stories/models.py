@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
-from django.utils.http import urlencode
 from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -200,7 +200,13 @@ class StoryPage(TranslatedPageMixin, Page):
         ),
     )
     no_personal_content_attested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("no personal content confirmed by"),
     )
     # Everyone a published version of this page derived from its sources. They stay required for good: swapping or
     # removing a source after a withdrawal frees nobody. Written when a publication is allowed (stories.signals); a
@@ -267,7 +273,7 @@ class StoryPage(TranslatedPageMixin, Page):
 class StoryContribution(models.Model):
     """Whose words, voice or photo a story page uses: the consent policy checks each one before publication."""
 
-    page = ParentalKey(StoryPage, on_delete=models.CASCADE, related_name="contributions")
+    page = ParentalKey(StoryPage, on_delete=models.CASCADE, related_name="contributions", verbose_name=_("story page"))
     participant = models.ForeignKey(
         "facilitation.Participant",
         on_delete=models.PROTECT,

@@ -7,6 +7,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from facilitation.policy import Action, may
 
+from .admin_language import copy_content_label_script, drop_wagtail_release_links
 from .models import StoryPage, Theme
 from .translation_copy import disable_copy_translation_content  # noqa: F401 (R2: 404 instead of a 500)
 
@@ -22,6 +23,8 @@ class ThemeViewSet(SnippetViewSet):
 
 
 register_snippet(ThemeViewSet)
+hooks.register("insert_editor_js", copy_content_label_script)  # wagtail-modeltranslation's label, translated
+hooks.register("construct_help_menu", drop_wagtail_release_links)
 
 
 @hooks.register("register_log_actions")

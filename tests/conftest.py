@@ -15,6 +15,14 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory):
+    """A real S3-compatible server (SeaweedFS on loopback, tests/s3.py), started once per run when a test asks."""
+    from .s3 import seaweedfs_server
+
+    yield from seaweedfs_server(tmp_path_factory)
+
+
 @pytest.fixture(autouse=True)
 def _kazakh_by_default():
     """Each test starts in the site's default language, as a request without a prefix would."""

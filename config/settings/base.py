@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The admin in the person's chosen language for the whole request, not only inside Wagtail's views.
+    "config.middleware.AdminLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
@@ -136,7 +138,9 @@ LANGUAGES = [
     ("ru", "Русский"),
     ("en", "English"),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/vendor: Kazakh (and missing Russian) strings of Wagtail, taggit and Django, which upstream does not ship.
+# After locale/, so the project's own catalogue wins; `makemessages -l` never writes there.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "vendor"]
 # Django ships no Kazakh date formats: ours live in config/formats/kk/formats.py.
 FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Almaty")
@@ -184,6 +188,28 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# At scale: an S3-compatible private bucket (AWS S3, SeaweedFS, MinIO, Ceph RGW) instead of the local folder, in every
+# environment that sets PRIVATE_S3_BUCKET, so web processes and workers on several machines share the same files. An
+# object is kept only if its row commits, exactly like the local folder (facilitation/storage_s3.py); every read and
+# write goes through the storage API and files are served through the policy, never by a bucket URL.
+PRIVATE_S3_BUCKET = env("PRIVATE_S3_BUCKET", default="")
+if PRIVATE_S3_BUCKET:
+    _s3_endpoint = env("PRIVATE_S3_ENDPOINT_URL", default="") or None
+    STORAGES["private"] = {
+        "BACKEND": "facilitation.storage_s3.AtomicS3Storage",
+        "OPTIONS": {
+            "bucket_name": PRIVATE_S3_BUCKET,
+            "endpoint_url": _s3_endpoint,
+            "region_name": env("PRIVATE_S3_REGION", default="us-east-1"),
+            # Unset: boto3's own chain (AWS_ACCESS_KEY_ID and friends, an instance role).
+            "access_key": env("PRIVATE_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("PRIVATE_S3_SECRET_ACCESS_KEY", default="") or None,
+            # Self-hosted servers answer on one host name, with the bucket in the path.
+            "addressing_style": env("PRIVATE_S3_ADDRESSING_STYLE", default="path" if _s3_endpoint else "") or None,
+            "location": env("PRIVATE_S3_PREFIX", default=""),
+        },
+    }
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Uploads larger than this stream to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -198,6 +224,8 @@ WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # No internet on the machines that run this: no update check, no gravatar.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Staff know the programme, not the software: no "What's new in Wagtail" banner (see templates/wagtailadmin/).
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
@@ -301,6 +329,8 @@ CELERY_BEAT_SCHEDULE = {
     "stale-transcription-jobs": {"task": "media_tools.tasks.recover_stale_jobs", "schedule": 60},
     # Family drafts nobody finished, and upload leftovers.
     "purge-submission-drafts": {"task": "facilitation.tasks.purge_submission_drafts", "schedule": 60 * 60},
+    # Staff's daily "what needs me" e-mail: checked hourly, sent once a day from DIGEST_HOUR (local time).
+    "daily-digests": {"task": "facilitation.tasks.send_daily_digests", "schedule": 60 * 60},
 }
 
 # --- Transcription (media_tools) -----------------------------------------------------------------------------
@@ -325,6 +355,18 @@ SUBMISSION_MAX_FILES = env.int("SUBMISSION_MAX_FILES", default=5)
 SUBMISSION_RATE_PER_HOUR = env.int("SUBMISSION_RATE_PER_HOUR", default=60)  # requests per address and per invitation
 IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=15 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
+# Resumable uploads (facilitation/uploads.py, tus): the piece the page sends per request, the requests allowed per
+# address and per invitation in an hour, and how long an untouched unfinished upload is kept before it is swept.
+UPLOAD_CHUNK_BYTES = env.int("UPLOAD_CHUNK_BYTES", default=512 * 1024)
+UPLOAD_REQUESTS_PER_HOUR = env.int("UPLOAD_REQUESTS_PER_HOUR", default=3000)
+UPLOAD_ABANDONED_HOURS = env.float("UPLOAD_ABANDONED_HOURS", default=24)
 
 # --- Evaluation ---------------------------------------------------------------------------------------------
 EVALUATION_MIN_CELL = env.int("EVALUATION_MIN_CELL", default=5)  # counts of fewer children or families show "<k"
+
+# --- E-mail to staff (facilitation/notifications.py: site, counts and links only, never a name or a note) ----------
+# EMAIL_URL, e.g. smtp+tls://user:password@mail.example.org:587. Unset: printed on the console (development).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Stories Between Generations <noreply@localhost>")
+DIGEST_HOUR = env.int("DIGEST_HOUR", default=8)  # the daily "what needs me" e-mail goes out from this hour on
+SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -22,21 +22,14 @@ CSRF_COOKIE_HTTPONLY = True
 STORAGES = {**STORAGES}
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 
-# Optional S3-compatible private storage (django-storages); the local private folder otherwise.
-if env("PRIVATE_S3_BUCKET", default=""):
-    STORAGES["private"] = {
-        "BACKEND": "facilitation.storage_s3.AtomicS3Storage",  # stored only if its row commits
-        "OPTIONS": {
-            "bucket_name": env("PRIVATE_S3_BUCKET"),
-            "endpoint_url": env("PRIVATE_S3_ENDPOINT_URL", default=None),
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-        },
-    }
+# PRIVATE_S3_BUCKET (an S3-compatible private bucket instead of the local folder) is read in base.py.
+
+# Staff e-mails go through the SMTP server named by EMAIL_URL (a local relay when unset), never the console.
+vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
 
 # Hand the transfer of private files to nginx after the policy check (X-Accel-Redirect), when configured.
 PRIVATE_X_ACCEL_PREFIX = env("PRIVATE_X_ACCEL_PREFIX", default="")
+MEDIA_X_ACCEL_PREFIX = env("MEDIA_X_ACCEL_PREFIX", default="")
 
 LOGGING = {
     "version": 1,

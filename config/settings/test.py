@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import DATABASES, STORAGES, env
+from .base import DATABASES, PRIVATE_S3_BUCKET, STORAGES, env
 
 SECRET_KEY = "test-only-secret-key-not-for-production-0123456789abcdefghijklmnop"
 DEBUG = False
@@ -20,6 +20,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test-db.sqlite3")}
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or f"sqla+sqlite:///{_tmp / 'celery-broker.sqlite3'}"
 CELERY_BROKER_TRANSPORT_OPTIONS = {} if CELERY_BROKER_URL.startswith("sqla+") else {"visibility_timeout": 3600}
+# Workers started by a test on a shared broker (Redis) listen on that test's own queue.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 WHISPER_MODEL_PATH = os.environ.get("WHISPER_MODEL_PATH", str(_tmp / "models" / "whisper-base"))
 MEDIA_ROOT = str(_tmp / "media")
 CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{_tmp / 'cache'}")}
@@ -27,7 +29,8 @@ PRIVATE_STORAGE_ROOT = str(_tmp / "private")
 STATIC_ROOT = str(_tmp / "static")
 Path(STATIC_ROOT).mkdir(exist_ok=True)
 STORAGES = {**STORAGES}
-STORAGES["private"] = {**STORAGES["private"], "OPTIONS": {"location": PRIVATE_STORAGE_ROOT, "base_url": None}}
+if not PRIVATE_S3_BUCKET:  # a worker started by the scale-out tests is given the test's bucket instead
+    STORAGES["private"] = {**STORAGES["private"], "OPTIONS": {"location": PRIVATE_STORAGE_ROOT, "base_url": None}}
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 # Temporary upload copies under the test's own DATA_DIR (base.py's value was computed from the default DATA_DIR).
 FILE_UPLOAD_TEMP_DIR = str(_tmp / "tmp")

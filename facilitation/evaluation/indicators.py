@@ -39,6 +39,31 @@ def min_cell() -> int:
     return 3 if k == 2 else k
 
 
+def held_q(prefix: str = "", now: datetime.datetime | None = None) -> Q:
+    """Sessions that were held: marked so, and already begun. A "held" session dated in the future (written before
+    the form refused it, or imported) has not happened: it counts as planned, never as held."""
+    now = now or timezone.now()
+    return Q(**{f"{prefix}status": StorySession.Status.HELD, f"{prefix}starts_at__lte": now})
+
+
+def planned_q(prefix: str = "", now: datetime.datetime | None = None) -> Q:
+    now = now or timezone.now()
+    return Q(**{f"{prefix}status": StorySession.Status.PLANNED}) | Q(
+        **{f"{prefix}status": StorySession.Status.HELD, f"{prefix}starts_at__gt": now}
+    )
+
+
+def effective_status(now: datetime.datetime | None = None) -> Case:
+    """The status as the indicators count it (see `held_q`), computed by the database."""
+    from django.db.models import CharField
+
+    return Case(
+        When(planned_q(now=now), then=Value(StorySession.Status.PLANNED.value)),
+        default=F("status"),
+        output_field=CharField(),
+    )
+
+
 def month_start(day: datetime.date, shift: int = 0) -> datetime.date:
     """The first day of the month `shift` months after `day`'s month."""
     index = day.year * 12 + day.month - 1 + shift
@@ -68,7 +93,11 @@ class Filters:
             q &= Q(**{f"{prefix}starts_at__gte": _aware(self.start)})
         if self.end:
             q &= Q(**{f"{prefix}starts_at__lt": _aware(self.end)})
-        if self.status:
+        if self.status == StorySession.Status.HELD:
+            q &= held_q(prefix)
+        elif self.status == StorySession.Status.PLANNED:
+            q &= planned_q(prefix)
+        elif self.status:
             q &= Q(**{f"{prefix}status": self.status})
         return q
 
@@ -185,23 +214,25 @@ def compute(filters: Filters, k: int | None = None, today: datetime.date | None 
     geography = Geography.load()
     consenting = policy.participants_consenting_to(Scope.EVALUATION, on=today)
     statuses = StorySession.Status
+    now = timezone.now()
+    held = held_q(now=now)
 
     # Sessions, by the session's site (whole country: sessions are not people, but stops are about children).
     session_rows = (
         StorySession.objects.filter(filters.session_q())
         .values("site_id")
         .annotate(
-            planned=Count("pk", filter=Q(status=statuses.PLANNED)),
-            held=Count("pk", filter=Q(status=statuses.HELD)),
+            planned=Count("pk", filter=planned_q(now=now)),
+            held=Count("pk", filter=held),
             cancelled=Count("pk", filter=Q(status=statuses.CANCELLED)),
-            minutes=Sum("duration_minutes", filter=Q(status=statuses.HELD)),
-            timed=Count("duration_minutes", filter=Q(status=statuses.HELD)),
-            wished=Count("pk", filter=Q(status=statuses.HELD, child_wished_to_stop=True)),
+            minutes=Sum("duration_minutes", filter=held),
+            timed=Count("duration_minutes", filter=held),
+            wished=Count("pk", filter=held & Q(child_wished_to_stop=True)),
             not_respected=Count(
                 "pk",
-                filter=Q(status=statuses.HELD, child_wished_to_stop=True, wish_respected=StorySession.WishRespected.NO),
+                filter=held & Q(child_wished_to_stop=True, wish_respected=StorySession.WishRespected.NO),
             ),
-            follow_ups=Count("pk", filter=Q(status=statuses.HELD) & ~Q(follow_up_actions="")),
+            follow_ups=Count("pk", filter=held & ~Q(follow_up_actions="")),
         )
         .order_by()
     )
@@ -210,7 +241,7 @@ def compute(filters: Filters, k: int | None = None, today: datetime.date | None 
 
     # Who took part (attended a held session), by their family's site: additive, so totals are sums.
     attended = StorySession.attendees.through.objects.filter(
-        filters.session_q("storysession__"), storysession__status=statuses.HELD
+        filters.session_q("storysession__") & held_q("storysession__", now)
     )
     people_rows = (
         consenting.filter(pk__in=attended.values("participant_id"))
@@ -414,7 +445,7 @@ def _themes(filters: Filters, k: int) -> Table:
     from stories.models import SessionGuidePage
 
     through = StorySession.prompts_used.through
-    held = filters.session_q("storysession__") & Q(storysession__status=StorySession.Status.HELD)
+    held = filters.session_q("storysession__") & held_q("storysession__")
     rows = (
         through.objects.filter(held & filters.area_q("storysession__site"))
         .values("sessionguidepage_id")
@@ -474,14 +505,14 @@ def month_index(field: str, months: list[datetime.date]) -> Case:
 def _sessions_by_month(filters: Filters, k: int, months: list[datetime.date]) -> Table:
     rows = (
         StorySession.objects.filter(filters.session_q() & filters.area_q("site"))
-        .annotate(month=month_index("starts_at", months))
-        .values("month", "status")
+        .annotate(month=month_index("starts_at", months), counted_status=effective_status())
+        .values("month", "counted_status")
         .annotate(n=Count("pk"))
         .order_by()
     )
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for row in rows:
-        counts[row["month"]][row["status"]] = row["n"]
+        counts[row["month"]][row["counted_status"]] = row["n"]
     table = Table("months", _("Sessions per month"), [_("Month"), _("Planned"), _("Held"), _("Cancelled")])
     for i, month in enumerate(months):
         c = counts.get(i, {})
@@ -496,7 +527,7 @@ def _ratings(filters: Filters, consenting, geography: Geography, k: int, months:
     """Average ratings per area and month; an average over fewer than k children is not shown at all."""
     by_site = bool(filters.region or filters.site)
     area_field = "session__site_id" if by_site else "session__site__region_id"
-    held = filters.session_q("session__") & Q(session__status=StorySession.Status.HELD)
+    held = filters.session_q("session__") & held_q("session__")
     annotations: dict[str, Any] = {}
     for name, _label in RATING_FIELDS:
         annotations[f"{name}_n"] = Count("child_id", distinct=True, filter=Q(**{f"{name}__isnull": False}))

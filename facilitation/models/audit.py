@@ -7,6 +7,49 @@ from django.utils.translation import gettext_lazy as _
 
 from .base import AppendOnlyModel
 
+# What each audited action is called on staff screens (the audit log's list, filter and detail). An action missing
+# here is shown by its code: add it when a new one is audited.
+ACTION_LABELS = {
+    "recording.view": _("Opening a recording"),
+    "recording.stream": _("Listening to a recording"),
+    "recording.download": _("Downloading a recording"),
+    "recording.listen_published": _("Listening to published audio"),
+    "recording.transcribe": _("Starting a transcription"),
+    "recording.store": _("Saving a recording"),
+    "recording.delete": _("Deleting a recording"),
+    "recording.delete_published_copy": _("Deleting the published copy of a recording"),
+    "transcript.view": _("Reading a transcript"),
+    "transcript.edit": _("Editing a transcript"),
+    "transcript.export": _("Exporting a transcript"),
+    "transcript_export.delete": _("Deleting a transcript export"),
+    "transcription.cancel": _("Cancelling a transcription"),
+    "transcription.discarded": _("Discarding a transcription result"),
+    "story.publish": _("Publishing a story"),
+    "story.attest_no_personal_content": _("Confirming a story has no personal content"),
+    "participant.view": _("Viewing a participant"),
+    "participant.view_real_name": _("Viewing a participant's real name"),
+    "consent.manage": _("Recording consent"),
+    "consent.withdraw": _("Withdrawing consent"),
+    "consent.view_evidence": _("Viewing the proof of a consent"),
+    "session.view": _("Viewing a session"),
+    "session.edit": _("Editing a session"),
+    "session.view_safeguarding_note": _("Reading a safeguarding note"),
+    "session.export_log": _("Exporting a session log"),
+    "evaluation.view": _("Viewing the evaluation"),
+    "evaluation.export_indicators": _("Exporting the evaluation indicators"),
+    "concern.raise": _("Raising a safeguarding concern"),
+    "concern.view": _("Reading a safeguarding concern"),
+    "concern.handle": _("Handling a safeguarding concern"),
+    "family.view": _("Opening a family page"),
+    "submission.review": _("Reviewing a family submission"),
+    "submission.accept": _("Accepting a family submission"),
+    "submission.decline": _("Declining a family submission"),
+    "photo.view": _("Viewing a family photo"),
+    "photo.delete": _("Deleting a family photo"),
+    "image.view": _("Viewing a site image"),
+    "invitation.create": _("Creating an invitation"),
+}
+
 
 class AuditEvent(AppendOnlyModel):
     """Who did (or tried) what to which artefact. Targets are named by pseudonymous label, never a real name."""
@@ -21,7 +64,7 @@ class AuditEvent(AppendOnlyModel):
         verbose_name=_("who"),
     )
     actor_label = models.CharField(_("who"), max_length=150, blank=True)
-    action = models.CharField(_("action"), max_length=60, db_index=True)
+    action = models.CharField(_("action"), max_length=60, db_index=True, choices=list(ACTION_LABELS.items()))
     target_type = models.CharField(_("artefact type"), max_length=60)
     target_id = models.CharField(_("artefact id"), max_length=40)
     target_label = models.CharField(_("artefact"), max_length=200, blank=True)
@@ -35,4 +78,4 @@ class AuditEvent(AppendOnlyModel):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%d.%m.%Y %H:%M} {self.actor_label} {self.action} {self.target_label}"
+        return f"{self.at:%d.%m.%Y %H:%M} {self.actor_label} · {self.get_action_display()} · {self.target_label}"

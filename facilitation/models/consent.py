@@ -103,7 +103,7 @@ class ConsentRecord(AppendOnlyModel):
     publish_languages = LanguagesField(
         verbose_name=_("languages a publication may use"), help_text=_("Only for the publication scopes.")
     )
-    withdrawn_scopes = models.JSONField(default=list, blank=True, editable=False)
+    withdrawn_scopes = models.JSONField(default=list, blank=True, editable=False, verbose_name=_("uses withdrawn"))
     method = models.CharField(_("method"), max_length=10, choices=Method.choices)
     evidence_file = models.FileField(
         _("evidence (scan or recording)"), upload_to=evidence_path, storage=private_storage, blank=True
@@ -124,9 +124,15 @@ class ConsentRecord(AppendOnlyModel):
         help_text=_("When consent must be asked again; for a child at the latest on their 18th birthday."),
     )
     note = models.TextField(_("note"), blank=True)
-    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name=_("recorded at"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("recorded by"),
     )
 
     class Meta:

@@ -41,8 +41,13 @@ class ObservationRating(models.Model):
     def __str__(self) -> str:
         return f"{self.child.code} · {self.session_id}"
 
+    def clean_fields(self, exclude=None):
+        from .sessions import _role_checked_in_clean
+
+        super().clean_fields(exclude=_role_checked_in_clean(self, ("child",), exclude))
+
     def clean(self):
-        """The child rated belongs to the session's site."""
+        """The child rated belongs to the session's site (and is a child)."""
         from .sessions import _require_session_site
 
         _require_session_site(self, ("child",))

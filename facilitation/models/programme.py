@@ -52,7 +52,7 @@ class Family(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="families", verbose_name=_("site"))
     number = models.PositiveIntegerField(_("number"), editable=False)
     preferred_language = models.CharField(_("preferred language"), max_length=2, choices=LANGUAGE_CHOICES, default="kk")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("family")
@@ -95,7 +95,7 @@ class Participant(models.Model):
 
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="participants", verbose_name=_("family"))
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
-    index = models.PositiveSmallIntegerField(editable=False)
+    index = models.PositiveSmallIntegerField(editable=False, verbose_name=_("number in the family"))
     birth_year = models.PositiveSmallIntegerField(
         _("birth year"), null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
     )
@@ -110,7 +110,7 @@ class Participant(models.Model):
         blank=True,
         help_text=_("Optional. Only the site's facilitators and administrators see it; never exported."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("participant")

@@ -56,6 +56,7 @@ class Recording(models.Model):
         on_delete=models.CASCADE,
         related_name="recordings",
         editable=False,
+        verbose_name=_("family submission"),
     )
     title = models.CharField(_("title"), max_length=200, blank=True)
     language = models.CharField(
@@ -66,17 +67,25 @@ class Recording(models.Model):
         choices=[("auto", _("Detect automatically"))] + LANGUAGE_CHOICES,
     )
     file = models.FileField(_("audio file"), upload_to=recording_path, storage=private_storage, blank=True)
-    original_format = models.CharField(max_length=40, blank=True, editable=False)
-    codec = models.CharField(max_length=40, blank=True, editable=False)
-    duration_seconds = models.FloatField(null=True, blank=True, editable=False)
-    size_bytes = models.BigIntegerField(null=True, blank=True, editable=False)
-    checksum = models.CharField(max_length=64, blank=True, editable=False)
+    original_format = models.CharField(max_length=40, blank=True, editable=False, verbose_name=_("original format"))
+    codec = models.CharField(max_length=40, blank=True, editable=False, verbose_name=_("codec"))
+    duration_seconds = models.FloatField(null=True, blank=True, editable=False, verbose_name=_("duration (seconds)"))
+    size_bytes = models.BigIntegerField(null=True, blank=True, editable=False, verbose_name=_("size (bytes)"))
+    checksum = models.CharField(max_length=64, blank=True, editable=False, verbose_name=_("checksum"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("uploaded by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
-    deletion_reason = models.CharField(max_length=200, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("deleted at"))
+    deletion_reason = models.CharField(
+        max_length=200, blank=True, editable=False, verbose_name=_("reason for deletion")
+    )
 
     class Meta:
         verbose_name = _("recording")

@@ -53,8 +53,8 @@ class StorySession(ClusterableModel):
         _("safeguarding note"), blank=True, help_text=_("Visible only to the safeguarding lead and administrators.")
     )
     follow_up_actions = models.TextField(_("follow-up actions"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("story session")
@@ -79,14 +79,19 @@ class StorySession(ClusterableModel):
     def clean(self):
         from django.core.exceptions import ValidationError
 
+        errors = {}
         if self.child_wished_to_stop and not self.wish_respected:
-            raise ValidationError({"wish_respected": _("Say whether the child's wish to stop was respected.")})
+            errors["wish_respected"] = _("Say whether the child's wish to stop was respected.")
+        if self.status == self.Status.HELD and self.starts_at and self.starts_at > timezone.now():
+            errors["status"] = _("A session in the future cannot be marked as held yet.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class SessionPair(models.Model):
     """An elder and a child who told a story together in a session."""
 
-    session = ParentalKey(StorySession, on_delete=models.CASCADE, related_name="pairs")
+    session = ParentalKey(StorySession, on_delete=models.CASCADE, related_name="pairs", verbose_name=_("session"))
     elder = models.ForeignKey(
         Participant,
         on_delete=models.PROTECT,
@@ -109,25 +114,63 @@ class SessionPair(models.Model):
     def __str__(self) -> str:
         return f"{self.elder.code} + {self.child.code}"
 
+    def clean_fields(self, exclude=None):
+        super().clean_fields(exclude=_role_checked_in_clean(self, ("elder", "child"), exclude))
+
     def clean(self):
-        """Both of the pair belong to the session's site."""
+        """Both of the pair belong to the session's site, the elder is an elder and the child a child."""
         _require_session_site(self, ("elder", "child"))
 
 
 def _require_session_site(row, fields: tuple[str, ...]) -> None:
-    """A session's inline row names only people of the session's own site (`policy.site_mismatches`)."""
+    """A session's inline row names only people of the session's own site (`policy.site_mismatches`), each in the
+    role the field asks for (an elder as the elder, a child as the child)."""
     from django.core.exceptions import ValidationError
 
     from facilitation import policy
 
-    session = getattr(row, "session", None)
-    if session is None or not session.site_id:
-        return
-    errors = {}
+    errors: dict[str, list] = {}
     for name in fields:
         if getattr(row, f"{name}_id", None):
-            reasons = policy.site_mismatches(session.site, [getattr(row, name)])
-            if reasons:
-                errors[name] = reasons
+            reason = _role_mismatch(row, name)
+            if reason:
+                errors.setdefault(name, []).append(reason)
+    session = getattr(row, "session", None)
+    if session is not None and session.site_id:
+        for name in fields:
+            if getattr(row, f"{name}_id", None) and name not in errors:
+                reasons = policy.site_mismatches(session.site, [getattr(row, name)])
+                if reasons:
+                    errors[name] = reasons
     if errors:
         raise ValidationError(errors)
+
+
+def _role_checked_in_clean(row, fields: tuple[str, ...], exclude) -> set[str]:
+    """`exclude` for `clean_fields`, plus the fields holding someone in the wrong role: the ForeignKey's own
+    `limit_choices_to` check would only say "participant instance with id 2 is not a valid choice"; `clean` says
+    "AKT-014-C1 is a child, not an elder"."""
+    exclude = set(exclude or ())
+    for name in fields:
+        if name not in exclude and getattr(row, f"{name}_id", None):
+            try:
+                if _role_mismatch(row, name):
+                    exclude.add(name)
+            except Participant.DoesNotExist:
+                pass  # the field's own check says so
+    return exclude
+
+
+def _role_mismatch(row, name: str):
+    """Why the person in field `name` is not in the role its `limit_choices_to` asks for (None when they are)."""
+    wanted = (row._meta.get_field(name).remote_field.limit_choices_to or {}).get("role")
+    person = getattr(row, name)
+    if not wanted or person.role == wanted:
+        return None
+    if wanted == Participant.Role.ELDER and person.is_child:
+        return _("%(code)s is a child, not an elder.") % {"code": person.code}
+    if wanted == Participant.Role.ELDER:
+        return _("%(code)s is not an elder.") % {"code": person.code}
+    if wanted == Participant.Role.CHILD:
+        return _("%(code)s is not a child.") % {"code": person.code}
+    return _("%(code)s is not in the right role here.") % {"code": person.code}

@@ -24,7 +24,10 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
 def digest(secret: str) -> str:
-    return hashlib.sha256(secret.strip().upper().replace("-", "").encode()).hexdigest()
+    """Codes and keys are compared as typed from paper: spaces, dashes and case do not matter (`compact_code`)."""
+    from ..formats import compact_code
+
+    return hashlib.sha256(compact_code(secret).encode()).hexdigest()
 
 
 def random_code(length: int) -> str:
@@ -47,14 +50,20 @@ class Invitation(models.Model):
         StorySession, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("session")
     )
     language = models.CharField(_("language of the link"), max_length=2, choices=LANGUAGE_CHOICES, default="kk")
-    token_digest = models.CharField(max_length=64, unique=True, editable=False)
-    code_digest = models.CharField(max_length=64, unique=True, editable=False)
+    token_digest = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("link digest"))
+    code_digest = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("code digest"))
     expires_at = models.DateTimeField(_("expires"), default=default_expiry)
     used_at = models.DateTimeField(_("used"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("invitation")
@@ -94,17 +103,36 @@ class Submission(models.Model):
     class Status(models.TextChoices):
         RECEIVED = "received", _("Received")
         REVIEWED = "reviewed", _("Reviewed")
+        DECLINED = "declined", _("Declined")
 
-    invitation = models.OneToOneField(Invitation, on_delete=models.PROTECT, related_name="submission")
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.PROTECT, related_name="submission", verbose_name=_("invitation")
+    )
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("family"))
     reference = models.CharField(_("reference code"), max_length=20, unique=True, editable=False)
-    withdrawal_key_digest = models.CharField(max_length=64, editable=False)
+    withdrawal_key_digest = models.CharField(max_length=64, editable=False, verbose_name=_("withdrawal key digest"))
     title = models.CharField(_("title"), max_length=200, blank=True)
     description = models.TextField(_("a few words about the story"), blank=True)
     language = models.CharField(_("language of the story"), max_length=2, choices=LANGUAGE_CHOICES)
-    participants = models.ManyToManyField("facilitation.Participant", related_name="submissions")
+    participants = models.ManyToManyField(
+        "facilitation.Participant", related_name="submissions", verbose_name=_("participants")
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    # Set by the facilitator's review (facilitation.submission_review): the session the material was attached to.
+    session = models.ForeignKey(
+        StorySession, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("session")
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("reviewed by"),
+    )
 
     class Meta:
         verbose_name = _("family submission")
@@ -134,10 +162,16 @@ def photo_path(instance: SubmissionPhoto, filename: str) -> str:
 class SubmissionPhoto(models.Model):
     """A photo a family sent, re-encoded without EXIF or GPS. Private; published only with the photo consent."""
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="photos")
-    image = models.FileField(upload_to=photo_path, storage=private_storage)
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="photos", verbose_name=_("family submission")
+    )
+    image = models.FileField(upload_to=photo_path, storage=private_storage, verbose_name=_("photo"))
+    width = models.PositiveIntegerField(verbose_name=_("width"))
+    height = models.PositiveIntegerField(verbose_name=_("height"))
+
+    class Meta:
+        verbose_name = _("family photo")
+        verbose_name_plural = _("family photos")
 
     def __str__(self) -> str:
         return f"{self.submission.reference} · {self.pk}"

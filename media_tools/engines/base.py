@@ -10,9 +10,15 @@ that their results are comparable and both get the same protections:
 3. speech chunks are grouped into windows of at most ``window_seconds`` of speech;
    each window gets its own language detection (unless a language is forced),
    so a Kazakh/Russian code-switching interview is not forced into one language;
-4. window-relative timestamps are mapped back onto the original recording.
+4. when a window is not clearly one language (or is Kazakh/Russian, which speakers mix), the language is decided
+   again for each speech chunk in it (sentence-sized, cut at pauses), and runs of chunks in one language are
+   decoded with that language forced;
+5. window-relative timestamps are mapped back onto the original recording;
+6. :mod:`media_tools.guards` drops segments that are only an invented caption or a loop (recording each drop),
+   speech the VAD found but no segment covers is decoded once more on its own, and what still has no text
+   becomes a visible ``gap`` segment that a person can fill in the editor.
 
-Backends only implement :meth:`Engine._transcribe_window`.
+Backends implement :meth:`Engine._transcribe_window` and :meth:`Engine._detect_language`.
 """
 
 from __future__ import annotations
@@ -35,6 +41,15 @@ SAMPLE_RATE = 16000
 #: continuous talk is only cut at the 30 s limit, often mid-word, which measurably
 #: raised WER in bench/transcribe.py (0.042 -> 0.010).
 DEFAULT_VAD_OPTIONS: dict[str, Any] = {"min_silence_duration_ms": 500}
+
+#: Chunks shorter than this take their neighbours' language (too little audio to tell).
+CHUNK_LANGUAGE_MIN_SECONDS = 1.0
+#: A chunk moves to another language than its window's only with at least this share.
+CHUNK_LANGUAGE_SURE = 0.6
+#: A chunk whose words were decoded with a mean probability below this is asked for its own language.
+CHUNK_SUSPECT_PROBABILITY = 0.6
+#: Uncovered speech at least this long is decoded once more on its own before it is shown as a gap.
+RETRY_GAP_SECONDS = 2.0
 
 #: Called as ``on_progress(fraction_done, new_segments)``; returning ``False`` cancels.
 ProgressCallback = Callable[[float, list["Segment"]], "bool | None"]
@@ -68,6 +83,7 @@ class Segment:
     language_probability: float | None = None
     avg_logprob: float | None = None
     no_speech_prob: float | None = None
+    kind: str = "speech"  # "speech", or "gap": speech the VAD found that has no text (yet)
 
 
 @dataclass
@@ -79,6 +95,14 @@ class TranscriptResult:
     segments: list[Segment]
     settings: dict[str, Any]
     timings: dict[str, float]
+    guard_events: list[dict[str, Any]] = field(default_factory=list)  # what the guards removed, and where
+    speech_seconds: float = 0.0  # speech found by the VAD
+
+    @property
+    def confidence(self) -> float | None:
+        from media_tools.guards import mean_confidence
+
+        return mean_confidence(self.segments)
 
     @property
     def text(self) -> str:
@@ -289,6 +313,9 @@ class Engine(ABC):
         block_seconds: float = 600.0,
         candidate_languages: Iterable[str] | None = None,
         word_timestamps: bool = True,
+        segment_language: bool = True,
+        guards: bool = True,
+        carry_context: bool = True,
     ) -> None:
         from media_tools.weights import model_checksum
 
@@ -299,6 +326,9 @@ class Engine(ABC):
         self.block_seconds = float(block_seconds)
         self.candidate_languages = tuple(candidate_languages) if candidate_languages else None
         self.word_timestamps = word_timestamps
+        self.segment_language = segment_language
+        self.guards = guards
+        self.carry_context = carry_context
         self.model_checksum = model_checksum(self.model_path)
         self.model_name = self._model_name()
         self.load_seconds = 0.0
@@ -316,11 +346,139 @@ class Engine(ABC):
         return self.model_path.stem if self.model_path.is_file() else self.model_path.name
 
     @abstractmethod
-    def _transcribe_window(self, audio: np.ndarray, language: str | None) -> WindowResult:
+    def _transcribe_window(self, audio: np.ndarray, language: str | None, prompt: str | None = None) -> WindowResult:
         """Transcribe one window (<= ~30 s of speech); times relative to ``audio``."""
+
+    def _detect_language(self, audio: np.ndarray, cache: bool = True) -> list[tuple[str, float]]:
+        """All languages with their probabilities for this audio (first 30 s); ``cache``: decoded next."""
+        raise NotImplementedError
+
+    @property
+    def multilingual(self) -> bool:
+        return True
 
     def backend_settings(self) -> dict[str, Any]:
         return {}
+
+    # ----------------------------------------------------------------- language per chunk
+
+    def _pick(self, ranked: list[tuple[str, float]]) -> tuple[str, float, float]:
+        """(language, probability, share among the candidates)."""
+        language, probability = pick_language(ranked, self.candidate_languages)
+        allowed = set(self.candidate_languages) if self.candidate_languages else None
+        total = sum(p for lang, p in ranked if allowed is None or lang in allowed) or 1.0
+        return language, probability, probability / total
+
+    def _forget_encodings(self) -> None:
+        """Drop encoder outputs a backend kept between language detection and decoding."""
+        return None
+
+    def _decode(
+        self, audio: np.ndarray, chunks: list[tuple[int, int]], language: str | None, prompt: str | None = None
+    ) -> list[Segment]:
+        result = (
+            self._transcribe_window(audio, language, prompt) if prompt else self._transcribe_window(audio, language)
+        )
+        segments = _restore_times(result.segments, chunks)
+        for seg in segments:
+            seg.language = seg.language or language or result.language
+            if seg.language_probability is None:
+                seg.language_probability = result.language_probability
+        return segments
+
+    def _transcribe_speech(
+        self, window: SpeechWindow, forced: str | None, context: tuple[str, str] | None = None
+    ) -> tuple[list[Segment], dict[str, float]]:
+        """Decode a window; returns segments in recording time and seconds of speech per language.
+
+        Whisper detects one language per window, and over a whole window one language dominates (a Russian
+        sentence beside an English one can come out 98% English). Asking every chunk on its own would cost an
+        encoder pass per chunk, so the window is decoded in its language first, and only the chunks whose words
+        came out unsure (a chunk decoded in the wrong language does) are asked again; a chunk that is clearly in
+        another language is decoded again in it.
+
+        ``context`` is (language, text) of what the previous window said, given to the decoder as a prompt when the
+        language is the same (Whisper reads on better with it, as with ``condition_on_previous_text``).
+        """
+        chunks = window.chunks
+        seconds = [(e - s) / SAMPLE_RATE for s, e in chunks]
+
+        def prompt_for(language: str | None) -> str | None:
+            return context[1] if context and language and context[0] == language else None
+
+        if forced or not self.multilingual:
+            segments = self._decode(window.audio, chunks, forced, prompt_for(forced))
+            language = forced or (segments[0].language if segments else None)
+            return segments, ({language: sum(seconds)} if language else {})
+        language, probability, _share = self._pick(self._detect_language(window.audio))
+        segments = self._decode(window.audio, chunks, language, prompt_for(language))
+        for seg in segments:
+            seg.language, seg.language_probability = language, probability
+        languages = [language] * len(chunks)
+        if self.segment_language and len(chunks) > 1:
+            offsets = np.cumsum([0] + [e - s for s, e in chunks])
+            for i, ((start, end), mean) in enumerate(
+                zip(chunks, _chunk_word_probability(segments, chunks), strict=True)
+            ):
+                if seconds[i] < CHUNK_LANGUAGE_MIN_SECONDS or (mean is not None and mean >= CHUNK_SUSPECT_PROBABILITY):
+                    continue
+                piece = window.audio[offsets[i] : offsets[i + 1]]
+                other, other_probability, share = self._pick(self._detect_language(piece))
+                if other != language and share >= CHUNK_LANGUAGE_SURE:
+                    languages[i] = other
+                    redo = self._decode(piece, [(start, end)], other)
+                    for seg in redo:
+                        seg.language, seg.language_probability = other, other_probability
+                    segments = _replace_span(segments, start / SAMPLE_RATE, end / SAMPLE_RATE, redo)
+        self._forget_encodings()
+        per_language: dict[str, float] = {}
+        for lang, length in zip(languages, seconds, strict=True):
+            per_language[lang] = per_language.get(lang, 0.0) + length
+        return segments, per_language
+
+    def _fill_gaps(self, window: SpeechWindow, segments: list[Segment], forced: str | None) -> tuple[list, list]:
+        """Decode uncovered speech once more on its own; what still has no text becomes a gap segment."""
+        from media_tools.guards import guard_segments, uncovered
+
+        events: list[dict[str, Any]] = []
+        offset = 0
+        for start, end in window.chunks:
+            length = end - start
+            speech = [(start / SAMPLE_RATE, end / SAMPLE_RATE)]
+            holes = uncovered(speech, [(s.start, s.end) for s in segments])
+            for h_start, h_end in holes:
+                if h_end - h_start < RETRY_GAP_SECONDS:
+                    continue
+                a = offset + int((h_start - start / SAMPLE_RATE) * SAMPLE_RATE)
+                b = offset + int((h_end - start / SAMPLE_RATE) * SAMPLE_RATE)
+                language = forced or _nearest_language(segments, h_start)
+                result = self._transcribe_window(window.audio[a:b], language)
+                new = _restore_times(result.segments, [(start + a - offset, start + b - offset)])
+                for seg in new:
+                    seg.language = seg.language or language or result.language
+                    seg.language_probability = seg.language_probability or result.language_probability
+                    seg.start, seg.end = max(seg.start, h_start), min(max(seg.end, seg.start), h_end)
+                if self.guards:
+                    guarded = guard_segments(new)
+                    events += [e.to_dict() for e in guarded.events]
+                    new = guarded.kept
+                segments.extend(s for s in new if s.text.strip())
+            offset += length
+        segments.sort(key=lambda s: s.start)
+        speech = [(s / SAMPLE_RATE, e / SAMPLE_RATE) for s, e in window.chunks]
+        for h_start, h_end in uncovered(speech, [(s.start, s.end) for s in segments]):
+            segments.append(
+                Segment(
+                    start=h_start,
+                    end=h_end,
+                    text="",
+                    language=forced or _nearest_language(segments, h_start),
+                    confidence=0.0,
+                    kind="gap",
+                )
+            )
+        segments.sort(key=lambda s: s.start)
+        return segments, events
 
     def settings(self) -> dict[str, Any]:
         from faster_whisper.vad import VadOptions
@@ -334,6 +492,9 @@ class Engine(ABC):
             "block_seconds": self.block_seconds,
             "candidate_languages": list(self.candidate_languages) if self.candidate_languages else None,
             "word_timestamps": self.word_timestamps,
+            "segment_language": self.segment_language,
+            "guards": self.guards,
+            "carry_context": self.carry_context,
             **self.backend_settings(),
         }
 
@@ -375,23 +536,31 @@ class Engine(ABC):
             window_seconds=self.window_seconds,
             timings=timings,
         )
+        guard_events: list[dict[str, Any]] = []
+        speech_seconds = 0.0
+        context: tuple[str, str] | None = None
         for window in windows:
             new: list[Segment] = []
             if window.chunks:
                 t0 = time.perf_counter()
-                result = self._transcribe_window(window.audio, language)
+                new, per_language = self._transcribe_speech(window, language, context if self.carry_context else None)
+                events: list[dict[str, Any]] = []
+                if self.guards:
+                    from media_tools.guards import guard_segments
+
+                    guarded = guard_segments(new)
+                    new = guarded.kept
+                    events = [e.to_dict() for e in guarded.events]
+                    new, more = self._fill_gaps(window, new, language)
+                    events += more
+                    guard_events += events
+                context = _context_from(new, events)
                 timings["asr_s"] += time.perf_counter() - t0
-                new = _restore_times(result.segments, window.chunks)
-                for seg in new:
-                    seg.language = seg.language or result.language
-                    if seg.language_probability is None:
-                        seg.language_probability = result.language_probability
+                speech_seconds += len(window.audio) / SAMPLE_RATE
                 last_start = _make_monotonic(new, last_start)
                 segments.extend(new)
-                if result.language:
-                    speech_per_language[result.language] = speech_per_language.get(result.language, 0.0) + (
-                        len(window.audio) / SAMPLE_RATE
-                    )
+                for lang, seconds in per_language.items():
+                    speech_per_language[lang] = speech_per_language.get(lang, 0.0) + seconds
             consumed = max(consumed, window.consumed)
             if on_progress is not None:
                 total = max(total_samples or 0, consumed, 1)
@@ -419,7 +588,103 @@ class Engine(ABC):
             segments=segments,
             settings={**self.settings(), "language": language},
             timings=timings,
+            guard_events=guard_events,
+            speech_seconds=round(speech_seconds, 3),
         )
+
+
+def _chunk_word_probability(segments: list[Segment], chunks: list[tuple[int, int]]) -> list[float | None]:
+    """Mean word probability per chunk (None: no word there), from word timestamps in recording time."""
+    sums = [0.0] * len(chunks)
+    counts = [0] * len(chunks)
+    bounds = [(s / SAMPLE_RATE, e / SAMPLE_RATE) for s, e in chunks]
+    for seg in segments:
+        for word in seg.words:
+            middle = (word.start + word.end) / 2
+            for i, (start, end) in enumerate(bounds):
+                if start - 0.05 <= middle <= end + 0.05:
+                    sums[i] += word.probability
+                    counts[i] += 1
+                    break
+    return [sums[i] / counts[i] if counts[i] else None for i in range(len(chunks))]
+
+
+def _replace_span(segments: list[Segment], start: float, end: float, new: list[Segment]) -> list[Segment]:
+    """Put ``new`` in place of what was decoded between ``start`` and ``end``.
+
+    Segments inside the span go; a segment reaching over it keeps only its words outside the span.
+    """
+    kept: list[Segment] = []
+    for seg in segments:
+        if seg.end <= start or seg.start >= end:
+            kept.append(seg)
+            continue
+        outside = [w for w in seg.words if (w.start + w.end) / 2 < start or (w.start + w.end) / 2 > end]
+        if not outside:
+            continue
+        before = [w for w in outside if (w.start + w.end) / 2 < start]
+        after = [w for w in outside if (w.start + w.end) / 2 > end]
+        for words in (before, after):
+            if words:
+                kept.append(
+                    Segment(
+                        start=words[0].start,
+                        end=words[-1].end,
+                        text="".join(w.text for w in words).strip(),
+                        language=seg.language,
+                        confidence=seg.confidence,
+                        words=words,
+                        language_probability=seg.language_probability,
+                        avg_logprob=seg.avg_logprob,
+                        no_speech_prob=seg.no_speech_prob,
+                    )
+                )
+    return sorted(kept + new, key=lambda s: s.start)
+
+
+#: How much of the previous window's text is given to the next as a prompt (Whisper's own limit is ~220 tokens).
+CONTEXT_CHARACTERS = 200
+
+
+def _context_from(segments: list[Segment], events: list[dict[str, Any]]) -> tuple[str, str] | None:
+    """What the next window may read as context: only text the guards had nothing to say about, read with
+    confidence, so a loop or an invented caption can never be carried forward."""
+    from media_tools.guards import LOW_CONFIDENCE
+
+    spoken = [s for s in segments if s.text.strip() and s.kind == "speech"]
+    if events or not spoken or any((s.confidence or 0.0) < LOW_CONFIDENCE for s in spoken[-3:]):
+        return None
+    language = spoken[-1].language
+    text = " ".join(s.text.strip() for s in spoken if s.language == language)
+    return (language, text[-CONTEXT_CHARACTERS:].lstrip()) if language else None
+
+
+def _nearest_language(segments: list[Segment], t: float) -> str | None:
+    spoken = [s for s in segments if s.language and s.text.strip()]
+    if not spoken:
+        return None
+    return min(spoken, key=lambda s: min(abs(s.start - t), abs(s.end - t))).language
+
+
+def transcribe_stretch_audio(engine: Engine, audio: np.ndarray, offset: float, language: str | None) -> list[Segment]:
+    """Transcribe a stretch a person picked in the editor ("again, as Kazakh"): no VAD, guarded, recording times."""
+    from media_tools.guards import guard_segments
+
+    segments: list[Segment] = []
+    window = int(engine.window_seconds * SAMPLE_RATE)
+    for start in range(0, len(audio), window):
+        piece = audio[start : start + window]
+        if len(piece) < SAMPLE_RATE // 4:
+            break
+        result = engine._transcribe_window(piece, language)
+        begin = offset + start / SAMPLE_RATE
+        for seg in result.segments:
+            seg.start, seg.end = round(begin + seg.start, 3), round(begin + seg.end, 3)
+            for word in seg.words:
+                word.start, word.end = round(begin + word.start, 3), round(begin + word.end, 3)
+            seg.language = seg.language or result.language
+        segments += result.segments
+    return guard_segments(segments).kept if engine.guards else segments
 
 
 def _timed(iterable: Iterable[np.ndarray], timings: dict[str, float], key: str) -> Iterator[np.ndarray]:

@@ -12,19 +12,23 @@ they are used as of faster-whisper 1.2.1 (pin it) and covered by the tests.
 
 from __future__ import annotations
 
-import math
 import os
+import threading
 import time
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any
 
 import numpy as np
+
+from media_tools.guards import segment_confidence
 
 from .base import Engine, Segment, WindowResult, Word, default_threads, pick_language
 
 #: Decoding settings. Anti-hallucination: no conditioning on previous text (a
 #: wrong window cannot poison the next), compression-ratio / log-prob / no-speech
-#: thresholds with temperature fallback, plus VAD upstream.
+#: thresholds with temperature fallback, silent stretches around a likely
+#: hallucination skipped (``hallucination_silence_threshold``, needs word
+#: timestamps), plus VAD upstream and :mod:`media_tools.guards` downstream.
 DEFAULT_DECODE_OPTIONS: dict[str, Any] = {
     "beam_size": 5,
     "best_of": 5,
@@ -51,7 +55,7 @@ DEFAULT_DECODE_OPTIONS: dict[str, Any] = {
     "multilingual": False,
     "max_new_tokens": None,
     "clip_timestamps": "0",
-    "hallucination_silence_threshold": None,
+    "hallucination_silence_threshold": 2.0,
     "hotwords": None,
 }
 
@@ -86,6 +90,34 @@ class FasterWhisperEngine(Engine):
             local_files_only=True,
         )
         self.load_seconds = time.perf_counter() - t0
+        # Audio encoded for language detection, kept until it is decoded, so both share one encoder run.
+        self._encoded = threading.local()
+
+    @property
+    def multilingual(self) -> bool:
+        return bool(self.model.model.is_multilingual)
+
+    def _encode(self, audio: np.ndarray, cache: bool = True) -> tuple[np.ndarray, Any]:
+        from faster_whisper.audio import pad_or_trim
+
+        kept = getattr(self._encoded, "value", None)
+        if kept is None:
+            kept = self._encoded.value = {}
+        hit = kept.get(id(audio))
+        if hit is not None and hit[0] is audio:
+            return hit[1], hit[2]
+        model = self.model
+        features = model.feature_extractor(audio)
+        first = features[:, : min(model.feature_extractor.nb_max_frames, features.shape[-1] - 1)]
+        encoder_output = model.encode(pad_or_trim(first))
+        if cache:
+            kept[id(audio)] = (audio, features, encoder_output)
+        return features, encoder_output
+
+    def _detect_language(self, audio: np.ndarray, cache: bool = True) -> list[tuple[str, float]]:
+        _features, encoder_output = self._encode(audio, cache=cache)
+        ranked = self.model.model.detect_language(encoder_output)[0]
+        return [(token[2:-2], float(prob)) for token, prob in ranked]
 
     def backend_settings(self) -> dict[str, Any]:
         return {
@@ -109,39 +141,37 @@ class FasterWhisperEngine(Engine):
             raise TypeError(f"unknown faster-whisper options: {sorted(unknown)}")
         return TranscriptionOptions(**opts)
 
-    def _transcribe_window(self, audio: np.ndarray, language: str | None) -> WindowResult:
-        from faster_whisper.audio import pad_or_trim
+    def _transcribe_window(self, audio: np.ndarray, language: str | None, prompt: str | None = None) -> WindowResult:
         from faster_whisper.tokenizer import Tokenizer
 
         model = self.model
-        features = model.feature_extractor(audio)
-        first = features[:, : min(model.feature_extractor.nb_max_frames, features.shape[-1] - 1)]
-        encoder_output = model.encode(pad_or_trim(first))
+        features, encoder_output = self._encode(audio)
+        getattr(self._encoded, "value", {}).pop(id(audio), None)  # decoding is its last use
 
         language_probability: float | None = None
         if not model.model.is_multilingual:
             language, language_probability = "en", 1.0
         elif language is None:
-            ranked = model.model.detect_language(encoder_output)[0]
             language, language_probability = pick_language(
-                ((token[2:-2], prob) for token, prob in ranked), self.candidate_languages
+                self._detect_language_from(encoder_output), self.candidate_languages
             )
         tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=language)
         options = self._options(tokenizer)
+        if prompt:
+            options = replace(options, initial_prompt=prompt)
         segments = []
         for seg in model.generate_segments(features, tokenizer, options, False, encoder_output):
             words = [Word(w.start, w.end, w.word, float(w.probability)) for w in (seg.words or [])]
-            if words:
-                confidence = float(np.mean([w.probability for w in words]))
-            else:
-                confidence = float(math.exp(min(seg.avg_logprob, 0.0)))
+            confidence = segment_confidence(seg.avg_logprob, seg.no_speech_prob) or 0.0
+            if not seg.text.strip():
+                continue
             segments.append(
                 Segment(
                     start=float(seg.start),
                     end=float(seg.end),
                     text=seg.text.strip(),
                     language=language,
-                    confidence=round(confidence, 4),
+                    confidence=confidence,
                     words=words,
                     language_probability=language_probability,
                     avg_logprob=float(seg.avg_logprob),
@@ -149,3 +179,10 @@ class FasterWhisperEngine(Engine):
                 )
             )
         return WindowResult(language=language, language_probability=language_probability, segments=segments)
+
+    def _forget_encodings(self) -> None:
+        self._encoded.value = {}
+
+    def _detect_language_from(self, encoder_output: Any) -> list[tuple[str, float]]:
+        ranked = self.model.model.detect_language(encoder_output)[0]
+        return [(token[2:-2], float(prob)) for token, prob in ranked]

@@ -8,12 +8,13 @@ windows as the faster engine, so both engines see exactly the same audio.
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from typing import Any
 
 import numpy as np
+
+from media_tools.guards import segment_confidence
 
 from .base import Engine, Segment, WindowResult, Word, default_threads, pick_language
 
@@ -26,6 +27,8 @@ DEFAULT_DECODE_OPTIONS: dict[str, Any] = {
     "compression_ratio_threshold": 2.4,
     "logprob_threshold": -1.0,
     "no_speech_threshold": 0.6,
+    # Skips silent stretches around a likely hallucination (needs word timestamps, which are on by default).
+    "hallucination_silence_threshold": 2.0,
 }
 
 
@@ -74,25 +77,37 @@ class OpenAIWhisperEngine(Engine):
     def backend_settings(self) -> dict[str, Any]:
         return {"device": "cpu", "cpu_threads": self.cpu_threads, **self.decode_options}
 
-    def detect_language(self, audio: np.ndarray) -> tuple[str, float]:
+    @property
+    def multilingual(self) -> bool:
+        return bool(self.model.is_multilingual)
+
+    def _detect_language(self, audio: np.ndarray, cache: bool = True) -> list[tuple[str, float]]:
         import torch
         import whisper
 
         model = self.model
         if not model.is_multilingual:
-            return "en", 1.0
+            return [("en", 1.0)]
         mel = whisper.log_mel_spectrogram(whisper.pad_or_trim(audio), n_mels=model.dims.n_mels)
         with torch.no_grad():
             _, probs = model.detect_language(mel)
-        return pick_language(probs.items(), self.candidate_languages)
+        return [(lang, float(p)) for lang, p in probs.items()]
 
-    def _transcribe_window(self, audio: np.ndarray, language: str | None) -> WindowResult:
+    def detect_language(self, audio: np.ndarray) -> tuple[str, float]:
+        return pick_language(self._detect_language(audio), self.candidate_languages)
+
+    def _transcribe_window(self, audio: np.ndarray, language: str | None, prompt: str | None = None) -> WindowResult:
         import torch
         import whisper
 
         probability: float | None = 1.0 if language else None
         if language is None:
             language, probability = self.detect_language(audio)
+        options = dict(self.decode_options)
+        if prompt:
+            options["initial_prompt"] = prompt
+        if not self.word_timestamps:
+            options.pop("hallucination_silence_threshold", None)
         with torch.no_grad():
             result = whisper.transcribe(
                 self.model,
@@ -101,7 +116,7 @@ class OpenAIWhisperEngine(Engine):
                 task="transcribe",
                 verbose=None,
                 word_timestamps=self.word_timestamps,
-                **self.decode_options,
+                **options,
             )
         segments = []
         for seg in result["segments"]:
@@ -109,10 +124,7 @@ class OpenAIWhisperEngine(Engine):
                 Word(float(w["start"]), float(w["end"]), w["word"], float(w["probability"]))
                 for w in seg.get("words") or []
             ]
-            if words:
-                confidence = float(np.mean([w.probability for w in words]))
-            else:
-                confidence = float(math.exp(min(seg["avg_logprob"], 0.0)))
+            confidence = segment_confidence(seg["avg_logprob"], seg["no_speech_prob"]) or 0.0
             text = seg["text"].strip()
             if not text:
                 continue
@@ -122,7 +134,7 @@ class OpenAIWhisperEngine(Engine):
                     end=float(seg["end"]),
                     text=text,
                     language=language,
-                    confidence=round(confidence, 4),
+                    confidence=confidence,
                     words=words,
                     language_probability=probability,
                     avg_logprob=float(seg["avg_logprob"]),

@@ -78,7 +78,8 @@ class AccessMatrixTests(TestCase):
         edit = self.client.get(f"/admin/snippets/facilitation/storysession/edit/{self.w.session_a.pk}/")
         self.assertNotContains(edit, note)
         self.client.force_login(self.w.users["safeguarding"])
-        self.assertContains(self.client.get("/admin/safeguarding/"), note)
+        # The lead reads it on the session's read-only page (tests/facilitation/test_safeguarding.py: the concerns).
+        self.assertContains(self.client.get(f"/admin/safeguarding/sessions/{self.w.session_a.pk}/"), note)
 
     def test_evaluators_reach_nothing_but_their_screens(self):
         for url in (

@@ -34,12 +34,13 @@ class ObjectViewTests(TestCase):
         submission.issue_secrets()
         submission.save()
         return {
-            "family": (w.elder_a.family.pk, {"edit", "history", "usage", "delete"}),
+            "family": (w.elder_a.family.pk, {"edit", "inspect", "history", "usage", "delete"}),  # inspect: family page
             "participant": (w.child_a.pk, {"edit", "history", "usage", "delete"}),
             "storysession": (w.session_a.pk, {"edit", "history", "usage", "delete"}),
             "recording": (w.recording_a.pk, {"edit", "history", "usage", "delete"}),
             "consentrecord": (w.child_a.consent_records.get().pk, {"inspect", "history", "usage"}),
-            "submission": (submission.pk, {"edit", "inspect", "history", "usage", "delete"}),
+            # Reviewed (accepted or declined) on its inspect view, never edited or deleted by hand.
+            "submission": (submission.pk, {"inspect", "history", "usage"}),
         }
 
     # Views a facilitator of the object's site reaches (their model permissions: add, change, view; no delete).

@@ -96,7 +96,7 @@ def test_openai_engine_runs_tiny_random_checkpoint(tiny_checkpoint: Path, englis
     assert result.engine == "openai" and result.model_name == "tiny-random"
     assert result.language in whisper.tokenizer.LANGUAGES
     assert result.segments, "random weights still decode some tokens"
-    assert all(seg.words for seg in result.segments)
+    assert all(seg.words for seg in result.segments if seg.kind == "speech")  # a gap has none
     assert_well_formed(result, 12.0)
     assert progress == sorted(progress) and progress[-1] == 1.0
     assert result.settings["beam_size"] is None and result.settings["temperature"] == 0.0

@@ -1,4 +1,5 @@
-"""Remove uploads of family submissions that were never finished (no consent was given for them)."""
+"""Remove uploads of family submissions that were never finished (no consent was given for them), and resumable
+uploads nobody finished sending (facilitation.uploads)."""
 
 import datetime
 
@@ -6,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from facilitation.models import private_storage
+from facilitation.uploads import sweep_abandoned_uploads
 
 
 class Command(BaseCommand):
@@ -13,15 +15,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--hours", type=int, default=48)
+        parser.add_argument("--upload-hours", type=float, default=None, help="age of an untouched unfinished upload")
 
-    def handle(self, *args, hours, **options):
+    def handle(self, *args, hours, upload_hours=None, **options):
+        swept = sweep_abandoned_uploads(None if upload_hours is None else datetime.timedelta(hours=upload_hours))
+        self.stdout.write(f"Removed {swept} unfinished upload(s).")
         storage = private_storage()
         cutoff = timezone.now() - datetime.timedelta(hours=hours)
-        if not storage.exists("drafts"):
+        try:  # a bucket has no folders: "drafts" never "exists" there, but its objects can be listed
+            drafts = storage.listdir("drafts")[1]
+        except FileNotFoundError:
+            drafts = []
+        if not drafts:
             self.stdout.write("No drafts.")
             return
         removed = 0
-        for name in storage.listdir("drafts")[1]:
+        for name in drafts:
             path = f"drafts/{name}"
             if storage.get_modified_time(path) < cutoff:
                 storage.delete(path)

@@ -1,0 +1,282 @@
+"""Benchmark: transcript quality on real human speech, our pipeline vs plain faster-whisper on the same weights.
+
+Not a test. Real read speech from two Debian packages (``scripts/system_packages.sh festvox-ru
+pocketsphinx-testdata``; ``make bench-data`` runs it):
+
+- Russian: festvox-ru's 620 utterances of one male speaker (text in ``etc/txt.done.data``);
+- English: pocketsphinx-testdata's LibriVox sentences and the "cards" speaker (two speakers).
+
+Utterances are joined into interview-length files with pauses like a conversation's: mostly short (0.4-2.5 s),
+some long (6-12 s), filled with quiet room tone, not digital silence (real recordings have none). The known
+utterance times are the reference for "dropped" and "in a pause".
+
+For each system and language it prints:
+
+- ``WER`` / ``CER``: jiwer; Russian lower-cased without punctuation or stress marks, ё -> е; English through
+  Whisper's EnglishTextNormalizer ("four" == "4");
+- ``loops``: words in repetition loops (an n-gram 4 or more times in a row);
+- ``captions``: sentences that are known subtitle captions ("Аплодисменты", "Продолжение следует...");
+- ``in_pauses``: segments with text that overlap no speech at all;
+- ``dropped_s``: seconds of utterances less than half covered by any segment with text;
+- ``gaps_s`` (pipeline only): of those, seconds shown in the editor as "not transcribed" gaps;
+- ``wrong_lang``: share of text segments labelled with another language than the one spoken.
+
+Systems: ``pipeline`` = media_tools.engines "faster" with its defaults (Silero VAD, per-chunk language among
+kk/ru/en, guards), ``plain`` = ``faster_whisper.WhisperModel.transcribe`` with its own defaults (beam 5, temperature
+fallback, condition on previous text, no VAD). Both auto-detect the language unless ``--language`` is given.
+
+Usage: python bench/quality.py [--ru-utterances 60] [--files-per-language 2] [--threads 2] [--language auto]
+       (``--ru-utterances 620`` for the whole corpus: about an hour of Russian speech)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+FESTVOX_RU = Path("/usr/share/festival/voices/russian/msu_ru_nsh_clunits")
+POCKETSPHINX = Path("/usr/share/pocketsphinx/test/data")
+SR = 16000
+
+
+@dataclass
+class Utterance:
+    audio: np.ndarray
+    text: str
+
+
+@dataclass
+class Built:
+    name: str
+    language: str
+    audio: np.ndarray
+    reference: str
+    speech: list[tuple[float, float]] = field(default_factory=list)  # utterance times in the file
+
+
+def load_wav(path: Path) -> np.ndarray:
+    from media_tools.audio import decode_to_array
+
+    return decode_to_array(path)
+
+
+def russian_utterances(limit: int) -> list[Utterance]:
+    data = (FESTVOX_RU / "etc" / "txt.done.data").read_text(encoding="utf-8")
+    items = re.findall(r'\(\s*(ru_\d+)\s+"(.*?)"\s*\)', data)
+    out = []
+    for name, text in items[:limit]:
+        wav = FESTVOX_RU / "wav" / f"{name}.wav"
+        if wav.exists():
+            out.append(Utterance(load_wav(wav), text.replace("+", "")))
+    return out
+
+
+def english_utterances() -> list[Utterance]:
+    out = []
+    for folder, listing in (("librivox", "transcription"), ("cards", "cards.transcription")):
+        for line in (POCKETSPHINX / folder / listing).read_text().splitlines():
+            match = re.match(r"\s*<s>(.*)</s>\s*\((.+)\)", line)
+            if not match:
+                continue
+            wav = POCKETSPHINX / folder / f"{match.group(2).strip()}.wav"
+            if wav.exists():
+                out.append(Utterance(load_wav(wav), match.group(1).strip()))
+    return out
+
+
+def join(name: str, language: str, utterances: list[Utterance], rng: np.random.Generator) -> Built:
+    """Utterances with conversation-like pauses of quiet room tone between them."""
+    pieces, speech, cursor = [], [], 0.0
+    lead = (0.002 * rng.standard_normal(int(1.5 * SR))).astype(np.float32)
+    pieces.append(lead)
+    cursor += len(lead) / SR
+    for i, utt in enumerate(utterances):
+        pieces.append(utt.audio)
+        speech.append((cursor, cursor + len(utt.audio) / SR))
+        cursor += len(utt.audio) / SR
+        seconds = rng.uniform(6.0, 12.0) if i % 5 == 4 else rng.uniform(0.4, 2.5)
+        pause = (0.002 * rng.standard_normal(int(seconds * SR))).astype(np.float32)
+        pieces.append(pause)
+        cursor += len(pause) / SR
+    return Built(name, language, np.concatenate(pieces), " ".join(u.text for u in utterances), speech)
+
+
+def normalise(text: str, language: str = "ru") -> str:
+    if language == "en":  # numbers and spellings as Whisper's own English benchmark counts them ("four" == "4")
+        from whisper.normalizers import EnglishTextNormalizer
+
+        return EnglishTextNormalizer()(text)
+    text = unicodedata.normalize("NFC", text).lower().replace("ё", "е").replace("-", " ")
+    text = re.sub(r"[^\w\s']", " ", text)
+    return " ".join(text.split())
+
+
+@dataclass
+class Seg:
+    start: float
+    end: float
+    text: str
+    language: str | None
+    kind: str = "speech"
+
+
+def score(built: Built, segments: list[Seg]) -> dict[str, float]:
+    import jiwer
+
+    from media_tools import guards
+
+    spoken = [s for s in segments if s.text.strip()]
+    hypothesis = normalise(" ".join(s.text for s in spoken), built.language)
+    reference = normalise(built.reference, built.language)
+    loops = sum(guards.loop_words(s.text) for s in spoken)
+    captions = sum(
+        1 for s in spoken for sentence in guards.split_sentences(s.text) or [s.text] if guards.is_caption(sentence)
+    )
+    in_pauses = sum(1 for s in spoken if not any(s.start < e and s.end > b for b, e in built.speech))
+    dropped = gaps = 0.0
+    for b, e in built.speech:
+        covered = sum(max(0.0, min(e, s.end) - max(b, s.start)) for s in spoken)
+        if covered < 0.5 * (e - b):
+            dropped += e - b
+            gap = sum(max(0.0, min(e, s.end) - max(b, s.start)) for s in segments if s.kind == "gap")
+            gaps += min(gap, e - b)
+    wrong = sum(1 for s in spoken if s.language and s.language != built.language)
+    return {
+        "wer": jiwer.wer(reference, hypothesis) if hypothesis else 1.0,
+        "cer": jiwer.cer(reference, hypothesis) if hypothesis else 1.0,
+        "loops": loops,
+        "captions": captions,
+        "in_pauses": in_pauses,
+        "dropped_s": dropped,
+        "gaps_s": gaps,
+        "wrong_lang": wrong / max(len(spoken), 1),
+        "ref_words": len(reference.split()),
+    }
+
+
+def run_pipeline(model_dir: Path, built: Built, threads: int, language: str | None) -> tuple[list[Seg], float]:
+    from media_tools.engines import get_engine
+
+    engine = get_engine("faster", model_dir, cpu_threads=threads, candidate_languages=("kk", "ru", "en"))
+    t0 = time.perf_counter()
+    result = engine.transcribe(built.audio, language=language)
+    elapsed = time.perf_counter() - t0
+    return [Seg(s.start, s.end, s.text, s.language, s.kind) for s in result.segments], elapsed
+
+
+_plain_models: dict[tuple[str, int], object] = {}
+
+
+def run_plain(model_dir: Path, built: Built, threads: int, language: str | None) -> tuple[list[Seg], float]:
+    from faster_whisper import WhisperModel
+
+    key = (str(model_dir), threads)
+    if key not in _plain_models:
+        _plain_models[key] = WhisperModel(
+            str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads, local_files_only=True
+        )
+    model = _plain_models[key]
+    t0 = time.perf_counter()
+    segments, info = model.transcribe(built.audio, language=language)
+    out = [Seg(s.start, s.end, s.text, info.language) for s in segments]
+    return out, time.perf_counter() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--work-dir", default=str(REPO / "var" / "bench"))
+    parser.add_argument("--ru-utterances", type=int, default=60)
+    parser.add_argument("--files-per-language", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--language", default="auto", help="auto, or force kk/ru/en for both systems")
+    parser.add_argument("--only", choices=("ru", "en"), help="one language only")
+    parser.add_argument("--show", action="store_true", help="print each system's text")
+    args = parser.parse_args()
+
+    missing = [str(p) for p in (FESTVOX_RU, POCKETSPHINX) if not p.exists()]
+    if missing:
+        sys.exit(
+            f"missing {', '.join(missing)}: run `bash scripts/system_packages.sh festvox-ru pocketsphinx-testdata`"
+        )
+    from media_tools.weights import install_default_model
+
+    model_dir = install_default_model(Path(args.work_dir) / "models" / "whisper-base")
+    rng = np.random.default_rng(2026)
+    files: list[Built] = []
+    if args.only in (None, "ru"):
+        ru = russian_utterances(args.ru_utterances)
+        per = max(1, len(ru) // args.files_per_language)
+        for i in range(args.files_per_language):
+            part = ru[i * per : (i + 1) * per]
+            if part:
+                files.append(join(f"ru-{i + 1}", "ru", part, rng))
+    if args.only in (None, "en"):
+        files.append(join("en-1", "en", english_utterances(), rng))
+    language = None if args.language == "auto" else args.language
+
+    print(f"weights: Whisper base (CTranslate2 int8), cpu threads: {args.threads}, language: {args.language}")
+    for f in files:
+        print(f"{f.name}: {len(f.audio) / SR:.1f} s, {len(f.speech)} utterances, {len(f.reference.split())} words")
+    totals: dict[tuple[str, str], dict[str, float]] = {}
+    header = (
+        f"{'file':8} {'system':9} {'WER':>6} {'CER':>6} {'loops':>5} {'capt':>4} {'pause':>5} "
+        f"{'drop_s':>7} {'gaps_s':>7} {'wrong':>6} {'RTF':>6}"
+    )
+    print(header)
+    for f in files:
+        for system, runner in (("pipeline", run_pipeline), ("plain", run_plain)):
+            segments, elapsed = runner(model_dir, f, args.threads, language)
+            s = score(f, segments)
+            rtf = elapsed / (len(f.audio) / SR)
+            print(
+                f"{f.name:8} {system:9} {s['wer']:6.3f} {s['cer']:6.3f} {s['loops']:5d} {s['captions']:4d} "
+                f"{s['in_pauses']:5d} {s['dropped_s']:7.1f} {s['gaps_s']:7.1f} {s['wrong_lang']:6.2f} {rtf:6.3f}",
+                flush=True,
+            )
+            if args.show:
+                print("   ", " | ".join(x.text.strip() for x in segments if x.text.strip())[:3000])
+            total = totals.setdefault((f.language, system), {})
+            weight = s["ref_words"]
+            for key in ("wer", "cer", "wrong_lang"):
+                total[key] = total.get(key, 0.0) + s[key] * weight
+            for key in ("loops", "captions", "in_pauses", "dropped_s", "gaps_s"):
+                total[key] = total.get(key, 0.0) + s[key]
+            total["words"] = total.get("words", 0) + weight
+            total["seconds"] = total.get("seconds", 0.0) + elapsed
+            total["audio"] = total.get("audio", 0.0) + len(f.audio) / SR
+    print("totals (WER/CER weighted by reference words):")
+    print(header)
+    worse = []
+    for (lang, system), t in sorted(totals.items()):
+        w = t["words"] or 1
+        print(
+            f"{lang:8} {system:9} {t['wer'] / w:6.3f} {t['cer'] / w:6.3f} {int(t['loops']):5d} "
+            f"{int(t['captions']):4d} {int(t['in_pauses']):5d} {t['dropped_s']:7.1f} {t['gaps_s']:7.1f} "
+            f"{t['wrong_lang'] / w:6.2f} {t['seconds'] / t['audio']:6.3f}"
+        )
+    for lang in sorted({lang for lang, _system in totals}):
+        ours, plain = totals.get((lang, "pipeline")), totals.get((lang, "plain"))
+        if not ours or not plain:
+            continue
+        for key in ("wer", "cer", "loops", "captions", "in_pauses", "dropped_s"):
+            a = ours[key] / (ours["words"] if key in ("wer", "cer") else 1)
+            b = plain[key] / (plain["words"] if key in ("wer", "cer") else 1)
+            if a > b + 1e-9:
+                worse.append(f"{lang} {key}: pipeline {a:.3f} > plain {b:.3f}")
+    print("pipeline_worse_than_plain: " + ("; ".join(worse) if worse else "none"))
+
+
+if __name__ == "__main__":
+    main()

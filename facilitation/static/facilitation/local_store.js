@@ -1,0 +1,83 @@
+// Recordings and chosen files kept on this phone (IndexedDB) until the server has them: a reload, a closed tab,
+// a phone call or a lost connection does not lose them. A recording is written piece by piece while it is made.
+// Nothing here goes over the network (family_uploads.js sends). Where the browser cannot keep anything (private
+// mode, storage full) the same interface keeps items in the page's memory and says so (`persistent` is false).
+(function () {
+  "use strict";
+
+  function request(r) {
+    return new Promise((resolve, reject) => {
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+  }
+
+  function openDatabase() {
+    return new Promise((resolve, reject) => {
+      if (!window.indexedDB) { reject(new Error("no IndexedDB")); return; }
+      const opening = indexedDB.open("sbg-family-uploads", 1);
+      opening.onupgradeneeded = () => {
+        const db = opening.result;
+        db.createObjectStore("items", { keyPath: "id" }).createIndex("scope", "scope");
+        db.createObjectStore("chunks", { keyPath: ["item", "seq"] });
+      };
+      opening.onsuccess = () => resolve(opening.result);
+      opening.onerror = () => reject(opening.error);
+      opening.onblocked = () => reject(new Error("blocked"));
+    });
+  }
+
+  function chunkRange(id) {
+    return IDBKeyRange.bound([id, 0], [id, Number.MAX_SAFE_INTEGER]);
+  }
+
+  function databaseStore(db) {
+    const store = (name, mode) => db.transaction(name, mode).objectStore(name);
+    return {
+      persistent: true,
+      put: (item) => request(store("items", "readwrite").put(item)),
+      list: (scope) => request(store("items", "readonly").index("scope").getAll(scope)),
+      addChunk: (id, seq, blob) => request(store("chunks", "readwrite").put({ item: id, seq: seq, blob: blob })),
+      blob: async (item) => {
+        const chunks = await request(store("chunks", "readonly").getAll(chunkRange(item.id)));
+        return new Blob(chunks.map((c) => c.blob), { type: item.type || "" });
+      },
+      dropChunks: (id) => request(store("chunks", "readwrite").delete(chunkRange(id))),
+      remove: (id) => new Promise((resolve, reject) => {
+        const tx = db.transaction(["items", "chunks"], "readwrite");
+        tx.objectStore("items").delete(id);
+        tx.objectStore("chunks").delete(chunkRange(id));
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error);
+      }),
+    };
+  }
+
+  function memoryStore() {
+    const items = new Map();
+    const chunks = new Map();
+    return {
+      persistent: false,
+      put: async (item) => { items.set(item.id, Object.assign({}, item)); },
+      list: async (scope) => Array.from(items.values()).filter((item) => item.scope === scope),
+      addChunk: async (id, seq, blob) => { (chunks.get(id) || chunks.set(id, []).get(id))[seq] = blob; },
+      blob: async (item) => new Blob((chunks.get(item.id) || []).filter(Boolean), { type: item.type || "" }),
+      dropChunks: async (id) => { chunks.delete(id); },
+      remove: async (id) => { items.delete(id); chunks.delete(id); },
+    };
+  }
+
+  // One promise for the page: the database when it opens and works, otherwise memory.
+  window.SBGLocalStore = openDatabase().then(
+    async (db) => {
+      const store = databaseStore(db);
+      try {
+        await store.list("probe");  // private modes can open a database that then refuses every request
+        return store;
+      } catch (error) {
+        return memoryStore();
+      }
+    },
+    () => memoryStore()
+  );
+})();

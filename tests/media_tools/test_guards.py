@@ -1,0 +1,290 @@
+"""The guards against invented text, on synthetic segments (unit tests of the pure functions) and on generated audio
+through the real pipeline (properties only: CTranslate2's int8 kernels differ between CPUs, so no exact words)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from media_tools import guards
+from media_tools.engines.base import SAMPLE_RATE, Engine, Segment, SpeechWindow, WindowResult, Word
+
+CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+
+
+def seg(start: float, end: float, text: str, confidence: float = 0.8, words: bool = False) -> Segment:
+    ws = []
+    if words:
+        parts = text.split()
+        step = (end - start) / max(len(parts), 1)
+        ws = [Word(start + i * step, start + (i + 1) * step, " " + w, 0.9) for i, w in enumerate(parts)]
+    return Segment(start=start, end=end, text=text, language="ru", confidence=confidence, words=ws)
+
+
+# --------------------------------------------------------------------------- captions
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Аплодисменты.",
+        "[Музыка]",
+        "(аплодисменты)",
+        "Спокойная музыка.",
+        "Продолжение следует...",
+        "Субтитры сделал DimaTorzok",
+        "Редактор субтитров А.Семкин Корректор А.Егорова",
+        "Thank you for watching!",
+        "♪ ♪",
+        "...",
+        "Қол шапалақтау.",
+    ],
+)
+def test_known_captions_are_recognised(text: str) -> None:
+    assert guards.is_caption(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Мы слушали музыку у бабушки.",
+        "Музыка играла всю ночь, и мы танцевали.",
+        "Thank you, grandmother, for the story.",
+        "Біздің ауылда көктем ерте келетін.",
+    ],
+)
+def test_real_sentences_are_not_captions(text: str) -> None:
+    assert not guards.is_caption(text)
+
+
+def test_a_caption_in_a_pause_is_dropped_and_recorded() -> None:
+    segments = [
+        seg(0.0, 4.0, "Моя бабушка родилась в маленькой деревне."),
+        seg(5.0, 7.0, "Аплодисменты."),
+        seg(8.0, 12.0, "Каждое утро она пекла хлеб."),
+        seg(13.0, 15.0, "Спокойная музыка"),
+    ]
+    result = guards.guard_segments(segments)
+    assert [s.start for s in result.kept] == [0.0, 8.0]
+    assert [(e.kind, e.start) for e in result.events] == [("caption", 5.0), ("caption", 13.0)]
+    assert all(e.to_dict()["text"] for e in result.events)
+
+
+def test_a_caption_glued_to_real_text_is_trimmed_not_the_text() -> None:
+    result = guards.guard_segments([seg(0.0, 6.0, "Каждое утро она пекла хлеб. Продолжение следует...", words=True)])
+    (kept,) = result.kept
+    assert kept.text == "Каждое утро она пекла хлеб."
+    assert kept.confidence <= 0.3, "a trimmed segment asks for a human look"
+    assert [w.text.strip() for w in kept.words][-1] == "хлеб."
+    assert result.events[0].kind == "caption-trimmed"
+
+
+# --------------------------------------------------------------------------- loops
+
+
+def test_a_loop_is_dropped_and_recorded() -> None:
+    loop = "әсің " * 12
+    result = guards.guard_segments([seg(0.0, 3.0, "Сәлеметсіз бе."), seg(3.0, 9.0, "Мен " + loop)])
+    assert [s.text for s in result.kept] == ["Сәлеметсіз бе."]
+    assert result.events[0].kind == "loop" and result.events[0].start == 3.0
+
+
+def test_a_short_loop_inside_real_text_is_cut_back_to_one_occurrence() -> None:
+    text = "Мы пошли домой, и он сказал да да да да да, а потом мы ели хлеб с чаем у бабушки дома вечером."
+    result = guards.guard_segments([seg(0.0, 8.0, text)])
+    (kept,) = result.kept
+    assert guards.loop_words(kept.text) == 0
+    assert "хлеб" in kept.text and kept.text.count("да") == 1
+    assert result.events[0].kind == "loop-trimmed"
+
+
+def test_multi_word_and_glued_loops_are_found() -> None:
+    assert guards.loop_words("и тогда и тогда и тогда и тогда") == 8
+    assert guards.loop_words("Каждая-ка-ка-ка-ка-ка-вся") >= 4
+    assert guards.char_loop("хахахахахахахахахахахахахахахахаха")
+    assert guards.loop_words("очень очень хорошо") == 0, "a word said twice is not a loop"
+
+
+def test_nothing_else_is_touched() -> None:
+    segments = [seg(0.0, 3.0, "My grandmother grew up near the river."), seg(3.0, 6.0, "Правда, бабушка?")]
+    result = guards.guard_segments(segments)
+    assert result.kept == segments and not result.events
+    assert [s.confidence for s in result.kept] == [0.8, 0.8]
+
+
+# --------------------------------------------------------------------------- confidence and gaps
+
+
+def test_confidence_falls_with_log_prob_and_no_speech_probability() -> None:
+    sure = guards.segment_confidence(-0.1, 0.01)
+    unsure = guards.segment_confidence(-1.2, 0.01)
+    silence_like = guards.segment_confidence(-0.1, 0.9)
+    assert 0.0 <= silence_like < unsure < sure <= 1.0
+    assert sure >= guards.LOW_CONFIDENCE > unsure
+    assert guards.segment_confidence(None, None) is None
+
+
+def test_mean_confidence_weights_by_duration_and_skips_gaps() -> None:
+    segments = [seg(0.0, 9.0, "long and sure", 0.9), seg(9.0, 10.0, "short", 0.1), seg(10.0, 20.0, "", 0.0)]
+    assert guards.mean_confidence(segments) == pytest.approx(0.82)
+
+
+def test_uncovered_speech_becomes_gaps_and_vad_padding_does_not() -> None:
+    speech = [(0.0, 10.0), (12.0, 40.0)]
+    covered = [(0.3, 9.8), (12.2, 15.0), (38.0, 39.9)]  # 15-38 s lost
+    assert guards.uncovered(speech, covered) == [(15.0, 38.0)]
+    assert guards.uncovered(speech, [(0.0, 10.0), (12.0, 40.0)]) == []
+    assert guards.uncovered([(0.0, 5.0)], []) == [(0.0, 5.0)]
+
+
+# --------------------------------------------------------------------------- the real pipeline, generated audio
+
+
+def test_no_text_on_silence_or_noise(faster_engine) -> None:
+    rng = np.random.default_rng(7)
+    silence = np.zeros(10 * SAMPLE_RATE, dtype=np.float32)
+    noise = (0.05 * rng.standard_normal(10 * SAMPLE_RATE)).astype(np.float32)
+    hum = (0.1 * np.sin(2 * np.pi * 50 * np.arange(10 * SAMPLE_RATE) / SAMPLE_RATE)).astype(np.float32)
+    result = faster_engine.transcribe(np.concatenate([silence, noise, hum, silence]))
+    assert result.text == "", result.segments
+    assert not [s for s in result.segments if s.kind == "speech"]
+
+
+def test_speech_between_long_pauses_is_transcribed_without_captions(faster_engine, english_audio) -> None:
+    """Speech, 8 s of silence, speech, 8 s of quiet noise: the pauses get no caption, and the speech is all there."""
+    rng = np.random.default_rng(3)
+    pause = np.zeros(8 * SAMPLE_RATE, dtype=np.float32)
+    hiss = (0.003 * rng.standard_normal(8 * SAMPLE_RATE)).astype(np.float32)
+    first = english_audio[: 8 * SAMPLE_RATE]
+    audio = np.concatenate([first, pause, first, hiss])
+    result = faster_engine.transcribe(audio, language="en")
+    second_start = (len(first) + len(pause)) / SAMPLE_RATE
+    for s in result.segments:
+        assert not guards.is_caption(s.text)
+        in_pause = s.start >= len(first) / SAMPLE_RATE + 0.5 and s.end <= second_start - 0.5
+        assert not (in_pause and s.text), f"text in a pause: {s}"
+        assert s.end <= second_start + len(first) / SAMPLE_RATE + 0.5, f"text on the trailing noise: {s}"
+    assert [s for s in result.segments if s.start < 8.0 and s.text], "first stretch of speech is there"
+    assert [s for s in result.segments if s.start >= second_start - 0.5 and s.text], "second stretch is there"
+
+
+def test_every_speech_stretch_ends_in_a_segment_or_a_visible_gap(faster_engine, english_audio) -> None:
+    """Speech the model cannot read (reversed speech: speech-like for the VAD, no words for Whisper) must not
+    vanish: it is either transcribed or shown as a gap a person can fill."""
+    first = english_audio[: 4 * SAMPLE_RATE]
+    garbled = english_audio[6 * SAMPLE_RATE : 11 * SAMPLE_RATE][::-1].copy()
+    pause = np.zeros(2 * SAMPLE_RATE, dtype=np.float32)
+    audio = np.concatenate([first, pause, garbled, pause])
+    result = faster_engine.transcribe(audio, language="en")
+    g_start, g_end = (len(first) + len(pause)) / SAMPLE_RATE, (len(first) + len(pause) + len(garbled)) / SAMPLE_RATE
+    covered = sum(
+        max(0.0, min(s.end, g_end) - max(s.start, g_start)) for s in result.segments if s.text or s.kind == "gap"
+    )
+    assert covered >= 0.6 * (g_end - g_start), result.segments
+    assert result.speech_seconds >= 7.0
+
+
+def test_a_language_switch_inside_one_window_is_found(espeak, speech_dir, faster_engine) -> None:
+    """Russian then English inside one 30 s window (espeak's Kazakh is not Kazakh enough for Whisper base to tell;
+    the kk/ru logic itself is tested above on a stub model): the language is decided per stretch of speech, so both
+    are found, each near where it was spoken (robust: language labels and scripts, not words)."""
+    from media_tools.audio import decode_to_array
+    from media_tools.engines import get_engine
+
+    engine = get_engine("faster", faster_engine.model_path, cpu_threads=2, candidate_languages=("kk", "ru", "en"))
+    ru = decode_to_array(espeak("Моя бабушка родилась в маленькой деревне у реки.", speech_dir / "sw_ru.wav", "ru"))
+    en = decode_to_array(
+        espeak("My grandmother grew up in a small village near the river.", speech_dir / "sw_en.wav", "en-us")
+    )
+    pause = np.zeros(SAMPLE_RATE, dtype=np.float32)
+    audio = np.concatenate([pause, ru, pause, en, pause])
+    boundary = (len(pause) * 2 + len(ru)) / SAMPLE_RATE - 0.5
+    assert len(audio) / SAMPLE_RATE < 30, "one window"
+    result = engine.transcribe(audio)
+    spoken = [s for s in result.segments if s.text]
+    before = [s for s in spoken if s.end <= boundary + 0.6]
+    after = [s for s in spoken if s.start >= boundary - 0.6]
+    assert before and after
+    assert {s.language for s in before} <= {"ru", "kk"}, before
+    assert {s.language for s in after} == {"en"}, after
+    text_before = " ".join(s.text for s in before)
+    letters = [c for c in text_before if c.isalpha()]
+    assert sum(bool(CYRILLIC.match(c)) for c in letters) / len(letters) > 0.8
+    assert not CYRILLIC.search(" ".join(s.text for s in after))
+
+
+# --------------------------------------------------------------------------- language per chunk (a stub model)
+
+
+class _StubEngine(Engine):
+    """The pipeline's language logic over a model whose behaviour is known: loud speech is Kazakh, quiet speech
+    Russian; decoded in the wrong language, its words come out unsure (as Whisper's do)."""
+
+    name = "stub"
+
+    def __init__(self) -> None:  # no weights
+        self.candidate_languages = ("kk", "ru", "en")
+        self.segment_language = True
+        self.guards = True
+        self.detected: list[float] = []
+        self.decoded: list[tuple[float, str | None]] = []
+
+    def _detect_language(self, audio, cache=True):
+        self.detected.append(len(audio) / SAMPLE_RATE)
+        loud = float(np.abs(audio).mean())
+        kk = 0.55 if 0.1 < loud < 0.3 else (0.8 if loud >= 0.3 else 0.15)  # a mixed window leans Kazakh
+        return [("tt", 0.05), ("kk", kk * 0.95), ("ru", (1 - kk) * 0.95)]
+
+    def _transcribe_window(self, audio, language):
+        self.decoded.append((len(audio) / SAMPLE_RATE, language))
+        segments, start = [], 0
+        edges = np.flatnonzero(np.diff(audio)) + 1
+        for end in [*edges.tolist(), len(audio)]:
+            kk = float(audio[start]) >= 0.3
+            sure = (language == "kk") == kk
+            t0, t1 = start / SAMPLE_RATE, end / SAMPLE_RATE
+            words = [Word(t0 + (t1 - t0) * i / 3, t0 + (t1 - t0) * (i + 1) / 3, " сөз" if kk else " слово",
+                          0.9 if sure else 0.2) for i in range(3)]  # fmt: skip
+            text = "".join(w.text for w in words).strip()
+            segments.append(Segment(t0, t1, text, language, 0.8 if sure else 0.2, words=words))
+            start = end
+        return WindowResult(language, 1.0, segments)
+
+
+def _window(levels: list[tuple[float, float]]):
+    """A window of chunks (seconds, level) with 1 s of silence between them in the recording."""
+    chunks, pieces, cursor = [], [], 0
+    for seconds, level in levels:
+        n = int(seconds * SAMPLE_RATE)
+        chunks.append((cursor, cursor + n))
+        pieces.append(np.full(n, level, dtype=np.float32))
+        cursor += n + SAMPLE_RATE
+    return SpeechWindow(audio=np.concatenate(pieces), chunks=chunks, consumed=cursor)
+
+
+def test_a_kazakh_russian_switch_inside_one_window_is_decoded_in_both_languages() -> None:
+    engine = _StubEngine()
+    window = _window([(4, 0.4), (3, 0.4), (0.5, 0.4), (5, 0.05), (4, 0.05)])  # Kazakh, then Russian
+    segments, per_language = engine._transcribe_speech(window, None)
+    # The window is decoded once in its language; only the unsure chunks are asked again, and decoded again.
+    assert engine.decoded[0] == (16.5, "kk")
+    assert [lang for _seconds, lang in engine.decoded[1:]] == ["ru", "ru"]
+    assert engine.detected == [16.5, 5.0, 4.0]
+    switch = window.chunks[3][0] / SAMPLE_RATE
+    assert {s.language for s in segments if s.end <= switch} == {"kk"}
+    assert {s.language for s in segments if s.start >= switch} == {"ru"}
+    assert all("слово" in s.text for s in segments if s.language == "ru")
+    assert per_language == {"kk": pytest.approx(7.5), "ru": pytest.approx(9.0)}
+
+
+def test_a_forced_language_or_a_sure_window_is_decoded_once() -> None:
+    engine = _StubEngine()
+    window = _window([(4, 0.4), (4, 0.05)])
+    segments, _ = engine._transcribe_speech(window, "ru")
+    assert engine.decoded == [(8.0, "ru")] and not engine.detected
+    assert {s.language for s in segments} == {"ru"}
+    engine = _StubEngine()
+    engine._transcribe_speech(_window([(4, 0.4), (6, 0.4)]), None)  # all Kazakh: words sure, no second look
+    assert engine.decoded == [(10.0, "kk")] and engine.detected == [10.0]
