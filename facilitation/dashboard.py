@@ -21,6 +21,7 @@ from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
 from . import policy, roles
+from .consent_views import record_consent_url
 from .models import Concern, ConsentRecord, Participant, StorySession, Submission
 
 DASHBOARD_ITEMS_HOOK = "register_dashboard_items"  # fn(user) -> iterable of DashboardItem
@@ -153,7 +154,15 @@ def consents_due_view(request):
         record = participant.consent_records.order_by("-recorded_at", "-id").first()
         dates = [d for d in (record.review_on if record else None, participant.eighteenth_birthday()) if d]
         due = min(dates) if dates else today
-        rows.append({"participant": participant, "due": due, "overdue": due < today, "record": record})
+        rows.append(
+            {
+                "participant": participant,
+                "due": due,
+                "overdue": due < today,
+                "record": record,
+                "record_url": record_consent_url(participant),  # prefilled for this person, not a blank form
+            }
+        )
     rows.sort(key=lambda row: row["due"])
     title = gettext("Consents to ask again")
     return TemplateResponse(

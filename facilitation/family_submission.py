@@ -26,6 +26,7 @@ from .models import (
     SubmissionPhoto,
     private_storage,
 )
+from .policy import SYSTEM, Action, may
 from .reconcile import batched
 
 SESSION_KEY = "sbg_family_draft"
@@ -88,6 +89,18 @@ def store_draft_photo(uploaded) -> dict:
     return {"path": name, "width": clean.width, "height": clean.height}
 
 
+def drop_missing_files(draft: dict) -> bool:
+    """Take out of the draft the files the purge of abandoned drafts removed (`purge_submission_drafts`, 48 hours),
+    while the session that lists them lasts longer: True when one was missing (the family must send it again)."""
+    storage = private_storage()
+    missing = False
+    for kind in ("audio", "photos"):
+        kept = [item for item in draft.get(kind, []) if storage.exists(item["path"])]
+        missing = missing or len(kept) != len(draft.get(kind, []))
+        draft[kind] = kept
+    return missing
+
+
 def discard_draft_files(draft: dict) -> None:
     storage = private_storage()
     for item in draft.get("audio", []) + draft.get("photos", []):
@@ -122,7 +135,7 @@ class Receipt:
     reference: str
     withdrawal_key: str
     codes: list[str]
-    transcribing: bool
+    transcribing: bool  # everyone heard consented: transcribed once a facilitator accepts the submission
 
 
 @transaction.atomic
@@ -203,7 +216,9 @@ def _complete(invitation: Invitation, draft: dict, consents: dict[str, dict]) ->
         photo.save()
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
-    transcribing = _start_transcriptions(recordings)
+    # Nothing is transcribed before a facilitator has accepted the submission (submission_review.accept): whoever
+    # used the link, the people and the recordings are checked by someone who knows the family first.
+    transcribing = any(may(SYSTEM, Action.TRANSCRIBE, recording) for recording in recordings)
     return Receipt(submission.reference, key, [p.code for p in participants], transcribing)
 
 
@@ -219,8 +234,6 @@ def _move_from_drafts(fieldfile, draft_path: str, name: str) -> None:
 def _start_transcriptions(recordings: list[Recording]) -> bool:
     """Transcription starts by itself only where everyone heard consented to it."""
     from media_tools.jobs import JobRefused, start_transcription
-
-    from .policy import SYSTEM, Action, may
 
     started = False
     for recording in recordings:

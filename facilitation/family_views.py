@@ -104,8 +104,11 @@ def story(request, token: str, invitation: Invitation):
         for unfinished in uploads.pending_uploads(request, invitation):
             uploads.discard(unfinished)
     pending = list(uploads.pending_uploads(request, invitation))
+    lost = draft.pop("lost", False)
+    if lost:
+        flow.save_draft(request, draft)
     if request.method == "POST" and form.is_valid():
-        errors = _accept_files(request, draft)
+        errors = _accept_files(request, draft, reserved=len(pending))
         draft["story"] = {k: form.cleaned_data[k] for k in ("title", "description", "language")}
         flow.save_draft(request, draft)
         for message in errors:
@@ -125,6 +128,7 @@ def story(request, token: str, invitation: Invitation):
             "token": token,
             "step": 2,
             "draft": draft,
+            "lost": lost,
             "pending": [{"percent": int(100 * item.offset / item.length) if item.length else 0} for item in pending],
             "tus_url": reverse("family_uploads", kwargs={"token": token}),
             "chunk_bytes": uploads.chunk_bytes(),
@@ -154,8 +158,9 @@ def _upload_strings() -> dict:
     }
 
 
-def _accept_files(request, draft: dict) -> list[str]:
-    """Files posted with the form (the no-JavaScript path). Each bad file gets its error; good ones are kept."""
+def _accept_files(request, draft: dict, reserved: int = 0) -> list[str]:
+    """Files posted with the form (the no-JavaScript path). Each bad file gets its error; good ones are kept.
+    `reserved`: recordings still being sent in pieces, which keep their place (the page already lists them)."""
     from django.conf import settings
 
     from media_tools.audio import AudioRejected
@@ -163,7 +168,7 @@ def _accept_files(request, draft: dict) -> list[str]:
 
     errors = []
     for uploaded in request.FILES.getlist("audio"):
-        if len(draft["audio"]) >= settings.SUBMISSION_MAX_FILES:
+        if len(draft["audio"]) + reserved >= settings.SUBMISSION_MAX_FILES:
             errors.append(_("You can send at most %(n)s recordings.") % {"n": settings.SUBMISSION_MAX_FILES})
             break
         try:
@@ -184,6 +189,10 @@ def consent(request, token: str, invitation: Invitation):
     draft = flow.load_draft(request, invitation)
     if uploads.gather_uploads(request, invitation, draft):
         flow.save_draft(request, draft)
+    if flow.drop_missing_files(draft):
+        draft["lost"] = True  # the story step says so, and the family sends the file again
+        flow.save_draft(request, draft)
+        return redirect("family_story", token=token)
     if not draft["audio"] or uploads.pending_uploads(request, invitation).exists():
         return redirect("family_story", token=token)
     form_version = ConsentFormVersion.current()

@@ -104,6 +104,8 @@ def raise_view(request):
         raise Http404
     initial = {}
     if request.GET.get("session"):
+        if not request.GET["session"].isdigit():
+            raise Http404  # a mistyped link, not a server error
         session = policy.scope(request.user, StorySession.objects.filter(pk=request.GET["session"])).first()
         if session is None:
             raise Http404

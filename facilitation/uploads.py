@@ -100,6 +100,9 @@ def with_upload_invitation(view):
             return _empty(412, Tus_Version=TUS_VERSION)
         invitation = Invitation.open_by_secret(token)
         digest = session_digest(request)
+        if invitation is None and too_many(f"ip:{client_address(request)}"):
+            # A link that does not open counts as the pages count it: no faster way to guess codes than the pages.
+            return _error(429, _("Too many attempts. Please wait a little and try again."))
         if invitation is None or not digest:
             return _error(404, _("This link can no longer be used."))
         return view(request, token, invitation, digest, *args, **kwargs)
@@ -145,6 +148,12 @@ def collection(request, token: str, invitation: Invitation, digest: str):
     )
     if len(draft["audio"]) + active.count() >= settings.SUBMISSION_MAX_FILES:
         return _error(403, _("You can send at most %(n)s recordings.") % {"n": settings.SUBMISSION_MAX_FILES})
+    # However many browsers open the link, one invitation holds a bounded number of files (room for a second phone
+    # of the family), those already in a session's draft included: a new session must not be a way to store more.
+    # 429 keeps the file on the phone, to be sent again later.
+    in_flight = DraftUpload.objects.filter(invitation=invitation).exclude(state=DraftUpload.State.REFUSED)
+    if in_flight.count() >= 2 * settings.SUBMISSION_MAX_FILES:
+        return _error(429, _("Too many attempts. Please wait a little and try again."))
     upload = DraftUpload.objects.create(invitation=invitation, session_digest=digest, length=length)
     partial_path(upload).touch(mode=0o600)
     location = request.build_absolute_uri(
@@ -166,6 +175,8 @@ def resource(request, token: str, invitation: Invitation, digest: str, upload_id
     if request.method == "HEAD":
         return _empty(200, Upload_Offset=upload.offset, Upload_Length=upload.length, Upload_State=upload.state)
     if request.method == "DELETE":
+        if upload.in_draft:
+            _drop_from_draft(request, invitation, upload)
         discard(upload)
         return _empty(204)
     if request.method != "PATCH":
@@ -188,9 +199,14 @@ def resource(request, token: str, invitation: Invitation, digest: str, upload_id
 
 def _append(request, invitation: Invitation, upload: DraftUpload, offset: int, size: int) -> HttpResponse:
     path = partial_path(upload)
-    if not path.exists():
+    try:
+        handle = open(path, "r+b")  # noqa: SIM115 (closed by the with below)
+    except FileNotFoundError:  # finished by another request (say so: it must not be sent again), removed or swept
+        done = DraftUpload.objects.filter(pk=upload.pk, state=DraftUpload.State.ACCEPTED).first()
+        if done is not None:
+            return _empty(204, Upload_Offset=done.offset, Upload_State=done.state)
         return _not_found()
-    with open(path, "r+b") as handle:
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -252,9 +268,12 @@ def _finish(request, invitation: Invitation, upload: DraftUpload) -> HttpRespons
         )
         return _error(422, error.message)
     path.unlink(missing_ok=True)
-    DraftUpload.objects.filter(pk=upload.pk).update(
+    accepted = DraftUpload.objects.filter(pk=upload.pk, state=DraftUpload.State.RECEIVING).update(
         state=DraftUpload.State.ACCEPTED, item=item, updated_at=timezone.now()
     )
+    if not accepted:  # removed (by the family or the sweep) while it was being checked: keep nothing of it
+        private_storage().delete(item["path"])
+        return _not_found()
     return _empty(
         204, Upload_Offset=upload.offset, Upload_State=DraftUpload.State.ACCEPTED, **_received(request, invitation)
     )
@@ -269,6 +288,23 @@ def _received(request, invitation: Invitation) -> dict:
         invitation=invitation, session_digest=session_digest(request), state=DraftUpload.State.ACCEPTED, in_draft=False
     ).count()
     return {"Upload_Received": len(draft["audio"]) + accepted}
+
+
+def _drop_from_draft(request, invitation: Invitation, upload: DraftUpload) -> None:
+    """The family removed a file the draft had already taken (the page never heard it arrived): it leaves the
+    draft and the disk too, instead of being submitted with the story."""
+    from . import family_submission as flow
+
+    path = (upload.item or {}).get("path")
+    draft = flow.load_draft(request, invitation)
+    kept = [item for item in draft["audio"] if item.get("path") != path]
+    if not path or len(kept) == len(draft["audio"]):
+        return
+    draft["audio"] = kept
+    flow.save_draft(request, draft)
+    storage = private_storage()
+    if storage.exists(path):
+        storage.delete(path)
 
 
 def discard(upload: DraftUpload) -> None:

@@ -113,6 +113,17 @@ class ScopedSnippetViewSet(SnippetViewSet):
         )
         return ObjectList(panels, base_form_class=self.base_form_class).bind_to_model(self.model)
 
+    def get_common_view_kwargs(self, **kwargs):
+        """No view links to a disabled one: breadcrumbs and buttons that would lead to "edit" lead to the inspect
+        view (the readable record) instead, and disabled delete/copy views are not offered at all."""
+        view_kwargs = super().get_common_view_kwargs(**kwargs)
+        if "edit" in self.disabled_views and self.inspect_view_enabled:
+            view_kwargs["edit_url_name"] = self.get_url_name("inspect")
+        for name in ("delete", "copy"):
+            if name in self.disabled_views:
+                view_kwargs[f"{name}_url_name"] = None
+        return view_kwargs
+
     def construct_view(self, view_class, **kwargs):
         disabled = {getattr(self, f"{name}_view_class", None) for name in self.disabled_views}
         if view_class in disabled:

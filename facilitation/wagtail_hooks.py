@@ -5,7 +5,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 
 from . import dashboard, notifications, policy, roles, safeguarding
-from .models import StorySession
+from .models import Concern, StorySession
 from .viewsets import ProgrammeViewSetGroup
 
 register_snippet(ProgrammeViewSetGroup)
@@ -35,6 +35,22 @@ def concern_from_session_flag(request, instance):
     if isinstance(instance, StorySession):
         was_flagged = getattr(request, "session_flag_before", False)
         safeguarding.concern_from_session_flag(request.user, instance, was_flagged=was_flagged)
+
+
+@hooks.register("before_delete_snippet")
+def keep_sessions_with_concerns(request, instances):
+    """A session a safeguarding concern was raised on stays with the concern (`Concern.session` is PROTECT): say so and
+    go back to the sessions, alone or in bulk, instead of a server error."""
+    from django.shortcuts import redirect
+    from wagtail.admin import messages
+
+    sessions = [instance.pk for instance in instances if isinstance(instance, StorySession)]
+    if sessions and Concern.objects.filter(session__in=sessions).exists():
+        messages.error(
+            request, _("A session on which a safeguarding concern was raised is kept with the concern: not deleted.")
+        )
+        return redirect("wagtailsnippets_facilitation_storysession:list")
+    return None
 
 
 @hooks.register("register_account_settings_panel")

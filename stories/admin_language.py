@@ -8,7 +8,9 @@ Some places in Wagtail freeze a text, or pick one, in a language that is not the
   breadcrumbs, listings and choosers showed Kazakh titles in the Russian and English admin;
 - the default chooser buttons ("Choose", "Edit") and the snippets' "Home / Snippets" breadcrumbs are evaluated
   once, at import or at the first request, in that moment's language;
-- the Sites listing labels three columns from field names ("Port", "Site name", "Root page"), in English only.
+- the Sites listing labels three columns from field names ("Port", "Site name", "Root page"), in English only;
+- the group permission checkboxes for images, documents and collections, and the redirects filter, are labelled
+  at import, in the default language (Kazakh words in the English admin).
 
 `install()` (called from StoriesConfig.ready) makes each of them follow the request's language.
 """
@@ -105,11 +107,51 @@ def _install_site_columns() -> None:
             column.label = capfirst(Site._meta.get_field(column.name).verbose_name)
 
 
+# Wagtail builds these at import, with gettext (not gettext_lazy): the site's default language at start-up.
+_COLLECTION_PERMISSIONS = {
+    "add_image": ("Add", "Add/edit images you own"),
+    "change_image": ("Edit", "Edit any image"),
+    "choose_image": ("Choose", "Select images in choosers"),
+    "add_document": ("Add", "Add/edit documents you own"),
+    "change_document": ("Edit", "Edit any document"),
+    "choose_document": ("Choose", "Select documents in choosers"),
+    "add_collection": ("Add", "Add collections"),
+    "change_collection": ("Edit", "Edit collections"),
+    "delete_collection": ("Delete", "Delete collections"),
+}
+
+
+def _install_import_time_labels() -> None:
+    from wagtail.admin.forms.collections import GroupCollectionManagementPermissionFormSet
+    from wagtail.contrib.redirects.filters import RedirectsReportFilterSet
+    from wagtail.documents.forms import GroupDocumentPermissionFormSet
+    from wagtail.images.forms import GroupImagePermissionFormSet
+
+    for formset in (
+        GroupImagePermissionFormSet,
+        GroupDocumentPermissionFormSet,
+        GroupCollectionManagementPermissionFormSet,
+    ):
+        # The same list the permission checkboxes read their labels from: changed in place.
+        formset.permission_types[:] = [
+            (code, *(gettext_lazy(text) for text in _COLLECTION_PERMISSIONS[code]))
+            if code in _COLLECTION_PERMISSIONS
+            else (code, short, long)
+            for code, short, long in formset.permission_types
+        ]
+        formset.form.base_fields["collection"].label = gettext_lazy("Collection")
+    kind = RedirectsReportFilterSet.base_filters["is_permanent"]
+    kind.label = gettext_lazy("Type")
+    kind.extra["choices"] = ((True, gettext_lazy("Permanent")), (False, gettext_lazy("Temporary")))
+    kind.extra["empty_label"] = gettext_lazy("All")
+
+
 def install() -> None:
     _install_chooser_texts()
     _install_snippet_breadcrumbs()
     _install_page_titles()
     _install_site_columns()
+    _install_import_time_labels()
 
 
 def copy_content_label_script() -> str:

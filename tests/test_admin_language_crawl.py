@@ -3,10 +3,13 @@
 Each role signs in with its admin language set to kk, ru or en and walks the admin from /admin/: every admin address
 found on a page (links, chooser and modal URLs in data attributes and JSON props, filtered listings), one address per
 URL shape (ids and query values do not count, filter names do). The visible text of each screen (tests/admin_text.py)
-must have no Latin-script word in kk/ru and no Cyrillic word in en, once the platform's stored content is taken out:
-what staff typed (names, titles, codes, file names) is shown as written, in the language the screen asks for when the
-field is translated. Anything else left in the wrong script is a UI string without a translation.
-"""
+must have no Latin-script word in kk and ru, no Kazakh word in ru and no Cyrillic word in en, once the platform's
+stored content is taken out: what staff typed (names, titles, codes, file names) is shown as written, in the language
+the screen asks for when the field names an object. Anything else left in the wrong script is a UI string without a
+translation. The report (printed, and kept in test-artifacts/admin-language-crawl-<lang>.txt) counts the screens
+each role read and sorts what it found: Wagtail/Django strings (ours to fix in locale/vendor), project strings
+without a translation, and project strings not yet in the catalogue (added by a change whose msgids are merged
+into locale/ when the catalogues are regenerated)."""
 
 import re
 import time
@@ -41,12 +44,16 @@ MAX_SCREENS = 160  # per role and language: a bound against a runaway crawl, far
 SKIP = re.compile(
     r"/logout/|/admin/jsi18n/|/preview/|/(export|download|serve)(/|$)|[?&]export=|/private/|/static/|/media/"
     r"|/admin/sprite|/autocomplete/"
+    # A listing's results fragment (/results/, ?_w_filter_fragment) repeats the words of the listing it belongs to.
+    r"|/results/|_w_filter_fragment"
 )
 # Query parameters that change the listing's order/page, not what the screen says; `next` only says where to return.
 IGNORED_PARAMS = {"next", "p", "ordering", "q", "_", "page"}
 
 CYRILLIC = re.compile(r"[А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі]+")
 LATIN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
+# A word with a letter of the Kazakh alphabet that Russian lacks: Kazakh text on a Russian screen.
+KAZAKH_WORD = re.compile(r"\w*[ӘәҒғҚқҢңӨөҰұҮүҺһІі]\w*")
 
 # Words that stay in Latin script in Kazakh and Russian text, each for a reason.
 LATIN_ALLOWED = {
@@ -139,7 +146,10 @@ def _words(text: str, language: str) -> list[str]:
     text = NOT_WORDS.sub(" ", text)
     if language == "en":
         return [w for w in CYRILLIC.findall(text) if w not in CYRILLIC_ALLOWED]
-    return [w for w in LATIN.findall(text) if w not in LATIN_ALLOWED and len(w) > 1]
+    words = [w for w in LATIN.findall(text) if w not in LATIN_ALLOWED and len(w) > 1]
+    if language == "ru":
+        words += [w for w in KAZAKH_WORD.findall(text) if w not in CYRILLIC_ALLOWED]
+    return words
 
 
 def wrong_words(text: str, language: str, content: list[str]) -> list[str]:
@@ -354,7 +364,9 @@ class AdminLanguageCrawlTests(TestCase):
         print(report)
         Path(BASE / "test-artifacts").mkdir(exist_ok=True)
         (BASE / "test-artifacts" / f"admin-language-crawl-{language}.txt").write_text(report + "\n", encoding="utf-8")
-        self.assertTrue(all(screens > 5 for screens, _n in counts.values()), counts)
+        # Each role reaches its own screens (in Kazakh, where every role walks in full); the crawl did not stall.
+        walked_in_full = counts if language == "kk" else {"admin": counts["admin"]}
+        self.assertTrue(all(screens > 5 for screens, _n in walked_in_full.values()), counts)
         self.assertEqual(sum(len(group) for group in groups.values()), 0, report)
 
     def test_kazakh_admin_has_no_latin_text(self):

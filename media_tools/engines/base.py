@@ -210,15 +210,29 @@ def _vad_kwargs(window_seconds: float, vad_options: dict[str, Any] | None) -> di
 
 
 def _group_chunks(chunks: list[dict[str, int]], window_samples: int) -> Iterator[list[dict[str, int]]]:
+    """Chunks into windows of at most ``window_samples`` of speech, each ending at the longest pause it can.
+
+    Packing greedily would end windows mid-sentence (people pause at commas too), and Whisper reads a
+    sentence better whole; so a full window is closed before the chunk with the longest pause ahead of it in
+    its second half, and the chunks after that start the next window.
+    """
     group: list[dict[str, int]] = []
-    total = 0
     for chunk in chunks:
         length = chunk["end"] - chunk["start"]
+        total = sum(c["end"] - c["start"] for c in group)
         if group and total + length > window_samples:
-            yield group
-            group, total = [], 0
+            cut, best, running = len(group), -1, 0
+            for i in range(1, len(group)):
+                running += group[i - 1]["end"] - group[i - 1]["start"]
+                pause = group[i]["start"] - group[i - 1]["end"]
+                if running >= window_samples // 2 and pause > best:
+                    cut, best = i, pause
+            yield group[:cut]
+            group = group[cut:]
+            if group and sum(c["end"] - c["start"] for c in group) + length > window_samples:
+                yield group
+                group = []
         group.append(chunk)
-        total += length
     if group:
         yield group
 

@@ -4,35 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('media_tools', '0001_initial'),
+        ("media_tools", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='segment',
-            name='avg_logprob',
+            model_name="segment",
+            name="avg_logprob",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='segment',
-            name='kind',
-            field=models.CharField(choices=[('speech', 'Speech'), ('gap', 'Not transcribed')], default='speech', max_length=8),
+            model_name="segment",
+            name="kind",
+            field=models.CharField(
+                choices=[("speech", "Speech"), ("gap", "Not transcribed")], default="speech", max_length=8
+            ),
         ),
         migrations.AddField(
-            model_name='segment',
-            name='no_speech_prob',
+            model_name="segment",
+            name="no_speech_prob",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='transcript',
-            name='confidence',
-            field=models.FloatField(blank=True, null=True, verbose_name='confidence'),
+            model_name="transcript",
+            name="confidence",
+            field=models.FloatField(blank=True, null=True, verbose_name="confidence"),
         ),
         migrations.AddField(
-            model_name='transcript',
-            name='guard_events',
-            field=models.JSONField(blank=True, default=list, help_text='Invented captions and repetition loops the pipeline removed, with their times.', verbose_name='removed by the guards'),
+            model_name="transcript",
+            name="guard_events",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="Invented captions and repetition loops the pipeline removed, with their times.",
+                verbose_name="removed by the guards",
+            ),
         ),
     ]

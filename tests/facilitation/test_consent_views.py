@@ -71,6 +71,15 @@ class ConsentViewsTests(TestCase):
             with self.subTest(link=link):
                 self.assertEqual(self.client.get(link).status_code, 200, link)
 
+    def test_no_object_view_of_a_record_links_to_a_view_that_does_not_exist(self):
+        for role in ("facilitator_a", "admin"):  # the admin holds every model permission (delete included)
+            self.login(role)
+            for view in ("inspect", "history", "usage"):
+                html = self.client.get(f"{LISTING}{view}/{self.paper.pk}/").content.decode()
+                for link in set(re.findall(r'href="(/admin/snippets/facilitation/consentrecord/[^"]+)"', html)):
+                    with self.subTest(role=role, view=view, link=link):
+                        self.assertEqual(self.client.get(link.replace("&amp;", "&")).status_code, 200)
+
     def test_the_record_reads_like_a_form_not_like_python(self):
         self.login("facilitator_a")
         html = self.client.get(inspect(self.paper)).content.decode()

@@ -6,7 +6,7 @@ import re
 
 from django.core import mail
 from django.test import TestCase
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from facilitation import dashboard
 from facilitation.factories import ChildFactory, ConsentRecordFactory, ParticipantFactory
@@ -54,7 +54,9 @@ class DashboardTests(TestCase):
         withdraw_consent(w.elder_b, {"publish_audio"}, given_by="participant", actor=w.users["admin"])
 
     def counts(self, role: str) -> dict[str, int]:
-        return {str(item.label): item.count for item in dashboard.items_for(self.w.users[role])}
+        # In English whatever language an earlier test's request left active in this thread.
+        with translation.override("en"):
+            return {str(item.label): item.count for item in dashboard.items_for(self.w.users[role])}
 
     def test_a_facilitator_sees_what_needs_them_on_their_own_sites_only(self):
         a, b = self.counts("facilitator_a"), self.counts("facilitator_b")

@@ -104,8 +104,8 @@ class FamilyFlowTests(TestCase):
         photo = SubmissionPhoto.objects.get()
         with Image.open(photo.image.path) as stored:
             self.assertEqual(dict(stored.getexif()), {})
-        # Everyone heard consented to transcription: it starts by itself.
-        self.assertTrue(TranscriptionJob.objects.filter(recording=recording).exists())
+        # Everyone heard consented to transcription, but nothing is transcribed before a facilitator accepts it.
+        self.assertFalse(TranscriptionJob.objects.filter(recording=recording).exists())
         # The invitation is used up: the link now gives the neutral page, like an unknown one.
         used = self.client.get(self.base)
         unknown = self.client.get("/kk/share/not-a-real-token/")

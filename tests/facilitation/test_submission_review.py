@@ -99,6 +99,16 @@ class SubmissionReviewTests(TestCase):
         self.assertIn(f'href="{self.review_url(self.sub)}"', listing)
         self.assertNotIn(f"/submission/edit/{self.sub.pk}/", listing)
 
+    def test_no_view_of_a_submission_links_to_one_that_does_not_exist(self):
+        import re
+
+        self.login("admin")
+        for view in ("inspect", "history", "usage"):
+            html = self.client.get(f"/admin/snippets/facilitation/submission/{view}/{self.sub.pk}/").content.decode()
+            for link in set(re.findall(r'href="(/admin/(?:snippets/facilitation|programme)/[^"]+)"', html)):
+                with self.subTest(view=view, link=link):
+                    self.assertEqual(self.client.get(link.replace("&amp;", "&")).status_code, 200)
+
     def test_the_photo_and_audio_are_served_privately(self):
         self.login("facilitator_a")
         response = self.client.get(f"/admin/programme/photos/{self.photo.pk}/")

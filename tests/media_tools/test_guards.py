@@ -288,3 +288,16 @@ def test_a_forced_language_or_a_sure_window_is_decoded_once() -> None:
     engine = _StubEngine()
     engine._transcribe_speech(_window([(4, 0.4), (6, 0.4)]), None)  # all Kazakh: words sure, no second look
     assert engine.decoded == [(10.0, "kk")] and engine.detected == [10.0]
+
+
+def test_windows_end_at_the_longest_pause_not_mid_sentence() -> None:
+    from media_tools.engines.base import _group_chunks
+
+    sr = SAMPLE_RATE
+    # 4 s, short pause, 3 s, long pause (a sentence ends), 2 s, short pause, 3 s: 12 s of speech, windows of 10 s.
+    spans = [(0, 4), (4.3, 7.3), (9.3, 11.3), (11.6, 14.6)]
+    chunks = [{"start": int(a * sr), "end": int(b * sr)} for a, b in spans]
+    groups = list(_group_chunks(chunks, 10 * sr))
+    assert [len(g) for g in groups] == [2, 2], "cut at the 2 s pause, not after 9 s of packed speech"
+    assert [c for g in groups for c in g] == chunks
+    assert all(sum(c["end"] - c["start"] for c in g) <= 10 * sr for g in groups)
