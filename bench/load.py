@@ -10,7 +10,10 @@ invitation per family upload, starts gunicorn (config/gunicorn.py when present) 
 - public pages: home (kk/ru/en), the story index, story pages;
 - the published audio with HTTP Range (half of the listeners on the story to be withdrawn next);
 - staff logins (GET the form for the CSRF token, POST the demo password);
-- family uploads through an invitation: who -> upload (the page script's endpoint) -> story -> consent -> receipt;
+- family uploads through an invitation, the steps a phone takes: open the link, choose people (who), open the story
+  step, send the recording with the page script's resumable (tus 1.0.0) protocol (POST .../uploads/ to create it, then
+  PATCH pieces of the page's chunk size, growing while pieces are quick, as the script does), post the story form (it
+  gathers the finished upload into the draft), open and post the consent form, and check that the receipt came back;
 
 and one more thread, the facilitator, who withdraws a child's consent every `--withdraw-every` seconds through the
 admin form /admin/consent/withdraw/<participant>/ (retrying on a 5xx, as a person would). Each withdrawal's latency is
@@ -18,7 +21,10 @@ the time from its POST until both the story page and its audio answered 404 to t
 (every 20 ms, from the moment of the POST). On a saturated server that includes the poll's own wait in the queue.
 
 Prints requests/s, p50/p95 and status counts per kind, the 5xx total with the distinct tracebacks from the gunicorn
-log, and every withdrawal's latency. Goal (issue 10): 0 x 5xx and every withdrawal effective in < 1 s, on SQLite and on
+log, every withdrawal's latency, and how many family uploads reached their receipt. A family step that does not answer
+what a phone needs (a 404, a form shown again with errors, a refused file, a missing receipt) ends that family's
+attempt: its response is counted under `family_failed` (not in the step's own timings) and the step and reason are
+listed in the family summary. Goal (issue 10): 0 x 5xx and every withdrawal effective in < 1 s, on SQLite and on
 PostgreSQL. It prints the figures, it does not assert them. The load generator runs on the same machine as the server:
 on a small machine it takes a good share of the CPU.
 
@@ -40,7 +46,9 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -49,6 +57,8 @@ from bench._server import DEMO_PASSWORD, Client, Gunicorn, ThrowawaySite, server
 # kind -> weight of a visitor's next action
 KINDS = {"home": 15, "index": 8, "story": 25, "audio": 35, "login": 7, "upload": 10}
 STAFF = ["editor", "evaluator", "safeguarding", "admin"]
+# The story step's recorder: the page script's upload endpoint and piece size.
+STORY_RECORDER = re.compile(r'data-tus-url="([^"]+)" data-chunk-bytes="(\d+)"')
 CONSENT_SCOPES = ["record_audio", "transcribe", "archive", "publish_text", "evaluation"]
 
 
@@ -70,7 +80,7 @@ class World:
     upload_audio: bytes
 
 
-def build_world(n_stories: int, n_invitations: int, audio_seconds: float) -> World:
+def build_world(n_stories: int, n_invitations: int, audio_seconds: float, upload_seconds: float = 20.0) -> World:
     """The withdrawable stories (published, with published audio), the upload invitations."""
     from django.contrib.auth import get_user_model
     from django.core.files.base import ContentFile
@@ -148,7 +158,7 @@ def build_world(n_stories: int, n_invitations: int, audio_seconds: float) -> Wor
         invitations=invitations,
         home_urls=[home.url_in(lang) for lang in ("kk", "ru", "en")],
         index_urls=[index.url_in(lang) for lang in ("kk", "ru", "en")],
-        upload_audio=tone_wav(2.0, frequency=330.0),
+        upload_audio=tone_wav(upload_seconds, frequency=330.0),
     )
 
 
@@ -160,6 +170,8 @@ class Results:
     lock: threading.Lock = field(default_factory=threading.Lock)
     withdrawals: list[dict] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    family: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # started / receipts / failed / ...
+    family_failures: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # "step: reason" -> how many
 
     def add(self, kind: str, seconds: float, status: int) -> None:
         with self.lock:
@@ -170,6 +182,35 @@ class Results:
             self.samples[kind].append((0.0, 0))
             if len(self.failures) < 20:
                 self.failures.append(f"{kind}: {type(error).__name__}: {error}")
+
+    def count_family(self, outcome: str, reason: str | None = None) -> None:
+        with self.lock:
+            self.family[outcome] += 1
+            if reason:
+                self.family_failures[reason] += 1
+
+
+class StepFailed(Exception):
+    """A step of a scenario did not answer what the next step needs: the scenario stops there, reported."""
+
+    def __init__(self, step: str, reason: str):
+        super().__init__(f"{step}: {reason}")
+
+
+def why(response) -> str:
+    """A short reason for an unexpected answer: its status, where it redirects, or the error it shows."""
+    reason = f"answered {response.status}"
+    location = response.headers.get("Location")
+    if location:
+        return f"{reason} -> {re.sub(r'/share/[^/]+/', '/share/<token>/', urlsplit(location).path)}"
+    text = response.text()
+    if response.headers.get("Content-Type", "").startswith("application/json"):
+        try:
+            return f"{reason} ({json.loads(text).get('error', '')})"
+        except ValueError:
+            return reason
+    match = re.search(r'(?:id="error-summary"|class="errorlist)[^>]*>.*?<li>(.*?)</li>', text, re.S)
+    return f"{reason} (form error: {re.sub(r'<[^>]+>', '', match.group(1)).strip()[:120]})" if match else reason
 
 
 class Traffic:
@@ -184,18 +225,36 @@ class Traffic:
         self.state_lock = threading.Lock()
         self.stop = threading.Event()
 
+    @staticmethod
+    def send(client: Client, method: str, path: str, **kwargs):
+        if method == "GET":
+            return client.get(path, headers=kwargs.get("headers"))
+        if method == "FORM":
+            return client.post_form(path, kwargs["data"], kwargs.get("csrf"))
+        return client.request(method, path, kwargs.get("body"), kwargs.get("headers"))
+
     def record(self, kind: str, client: Client, method: str, path: str, **kwargs):
         try:
-            if method == "GET":
-                response = client.get(path, headers=kwargs.get("headers"))
-            elif method == "FORM":
-                response = client.post_form(path, kwargs["data"], kwargs.get("csrf"))
-            else:
-                response = client.post_file(path, "file", "story.wav", kwargs["content"], "audio/wav")
+            response = self.send(client, method, path, **kwargs)
         except OSError as error:
             self.results.fail(kind, error)
             client.close()
             return None
+        self.results.add(kind, response.seconds, response.status)
+        return response
+
+    def step(self, kind: str, client: Client, method: str, path: str, ok, **kwargs):
+        """One step of a scenario: its response when `ok(response)`, counted under `kind`; otherwise counted under
+        `family_failed` (not in the step's timings) and StepFailed raised with the reason."""
+        try:
+            response = self.send(client, method, path, **kwargs)
+        except OSError as error:
+            self.results.fail(kind, error)
+            client.close()
+            raise StepFailed(kind, f"connection failed ({type(error).__name__})") from error
+        if not ok(response):
+            self.results.add("family_failed", response.seconds, response.status)
+            raise StepFailed(kind, why(response))
         self.results.add(kind, response.seconds, response.status)
         return response
 
@@ -254,50 +313,105 @@ class Traffic:
         with self.state_lock:
             invitation = self.invitations.pop() if self.invitations else None
         if invitation is None:
+            self.results.count_family("no invitation left")
             return
         token, elder_id = invitation
         family = Client(self.port)
-        base = f"/kk/share/{token}/"
+        self.results.count_family("started")
         try:
-            page = self.record("family_step", family, "GET", base)
-            if page is None or page.status != 200:
-                return
-            who = self.record(
-                "family_step",
-                family,
-                "FORM",
-                base,
-                data={"existing": [str(elder_id)]},
-                csrf=Client.csrf_from(page),
-            )
-            if who is None or who.status != 302:
-                return
-            story_form = self.record("family_step", family, "GET", base + "story/")
-            if story_form is None or story_form.status != 200:
-                return
-            upload = self.record("upload", family, "FILE", base + "upload/", content=self.world.upload_audio)
-            if upload is None or upload.status != 200:
-                return
-            story = self.record(
-                "family_step",
-                family,
-                "FORM",
-                base + "story/",
-                data={"title": "Жүктеме", "language": "kk"},
-                csrf=Client.csrf_from(story_form),
-            )
-            if story is None or story.status != 302:
-                return
-            consent_form = self.record("family_step", family, "GET", base + "consent/")
-            if consent_form is None or consent_form.status != 200:
-                return
-            key = f"p{elder_id}"
-            data = [(f"{key}-{scope}", "on") for scope in CONSENT_SCOPES] + [(f"{key}-publish_languages", "kk")]
-            self.record(
-                "family_complete", family, "FORM", base + "consent/", data=data, csrf=Client.csrf_from(consent_form)
-            )
+            self.family_steps(family, token, elder_id)
+        except StepFailed as failed:
+            self.results.count_family("failed", str(failed))
+        else:
+            self.results.count_family("receipts")
         finally:
             family.close()
+
+    def family_steps(self, family: Client, token: str, elder_id: int) -> None:
+        """What a phone does with the link; raises StepFailed at the first step that does not answer as it should."""
+        base = f"/kk/share/{token}/"
+
+        def redirects_to(suffix: str):
+            return lambda r: r.status == 302 and urlsplit(r.headers.get("Location", "")).path.endswith(suffix)
+
+        page = self.step("family_step", family, "GET", base, lambda r: r.status == 200 and Client.csrf_from(r))
+        self.step(
+            "family_step",
+            family,
+            "FORM",
+            base,
+            redirects_to("/story/"),
+            data={"existing": [str(elder_id)]},
+            csrf=Client.csrf_from(page),
+        )
+        # The story step: its form, and the page script's upload endpoint and piece size.
+        story_form = self.step(
+            "family_step", family, "GET", base + "story/", lambda r: r.status == 200 and STORY_RECORDER.search(r.text())
+        )
+        tus_url, chunk = STORY_RECORDER.search(story_form.text()).groups()
+        csrf = Client.csrf_from(story_form)
+        tus = {"Tus-Resumable": "1.0.0", "X-CSRFToken": csrf or ""}
+        audio = self.world.upload_audio
+        created = self.step(
+            "upload_create",
+            family,
+            "POST",
+            unescape(tus_url),
+            lambda r: r.status == 201 and r.headers.get("Location"),
+            headers={**tus, "Upload-Length": str(len(audio)), "Upload-Metadata": "filetype YXVkaW8vd2F2"},
+        )
+        upload_path = urlsplit(created.headers["Location"]).path
+        # Pieces as the page script sends them: the page's chunk size, doubled while a piece takes < 2 s (at most
+        # 8 MiB), halved again (never below the page's) when one takes > 10 s; a 409 gives the server's offset.
+        offset, piece, chunk = 0, int(chunk), int(chunk)
+        for _attempt in range(len(audio) // piece + 5):
+            response = self.step(
+                "upload_piece",
+                family,
+                "PATCH",
+                upload_path,
+                lambda r: r.status in (204, 409) and (r.headers.get("Upload-Offset") or "").isdigit(),
+                body=audio[offset : offset + piece],
+                headers={**tus, "Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"},
+            )
+            offset = int(response.headers["Upload-Offset"])
+            if response.headers.get("Upload-State") == "accepted":
+                break
+            if offset >= len(audio):  # every byte there but not accepted: the server's check did not take it
+                raise StepFailed("upload_piece", f"all {offset} bytes sent, upload not accepted ({why(response)})")
+            if response.seconds < 2:
+                piece = min(piece * 2, 8 * 1024 * 1024)
+            elif response.seconds > 10:
+                piece = max(piece // 2, chunk)
+        else:
+            raise StepFailed("upload_piece", f"no progress: at {offset} of {len(audio)} bytes")
+        self.step(
+            "family_step",
+            family,
+            "FORM",
+            base + "story/",
+            redirects_to("/consent/"),
+            data={"title": "Жүктеме", "language": "kk"},
+            csrf=csrf,
+        )
+        key = f"p{elder_id}"
+        consent_form = self.step(
+            "family_step",
+            family,
+            "GET",
+            base + "consent/",
+            lambda r: r.status == 200 and f'name="{key}-record_audio"' in r.text(),
+        )
+        data = [(f"{key}-{scope}", "on") for scope in CONSENT_SCOPES] + [(f"{key}-publish_languages", "kk")]
+        self.step(
+            "family_complete",
+            family,
+            "FORM",
+            base + "consent/",
+            lambda r: r.status == 200 and "data-reference" in r.text(),  # the receipt, not the form again
+            data=data,
+            csrf=Client.csrf_from(consent_form),
+        )
 
     # --- the facilitator ---------------------------------------------------------------------------------------
     def facilitator(self, every: float, limit: int) -> None:
@@ -374,12 +488,14 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-ACCESS_LINE = re.compile(r'"(GET|POST) (\S+) HTTP/[\d.]+" (\d{3}) \S+ (\d+)ms')
+ACCESS_LINE = re.compile(r'"(GET|POST|PATCH) (\S+) HTTP/[\d.]+" (\d{3}) \S+ (\d+)ms')
 SERVER_GROUPS = [
     ("POST withdrawal (admin)", "POST", re.compile(r"^/admin/consent/withdraw/")),
     ("POST admin login", "POST", re.compile(r"^/admin/login/")),
     ("POST family consent", "POST", re.compile(r"^/\w\w/share/[^/]+/consent/")),
-    ("POST family upload", "POST", re.compile(r"^/\w\w/share/[^/]+/upload/")),
+    ("POST family story (gathers uploads)", "POST", re.compile(r"^/\w\w/share/[^/]+/story/")),
+    ("POST family upload (create)", "POST", re.compile(r"^/\w\w/share/[^/]+/uploads/$")),
+    ("PATCH family upload piece", "PATCH", re.compile(r"^/\w\w/share/[^/]+/uploads/[^/]+/")),
     ("GET published audio", "GET", re.compile(r"^/audio/story/")),
     ("GET public pages", "GET", re.compile(r"^/(kk|ru|en)/(?!share/)")),
 ]
@@ -397,12 +513,12 @@ def server_side(log_path: Path) -> None:
                 break
     if not times:
         return
-    print(f"\nin the server (access log){'':<8}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
+    print(f"\nin the server (access log){'':<12}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
     for label, _method, _pattern in SERVER_GROUPS:
         values = times.get(label)
         if values:
             print(
-                f"{label:<34}{len(values):>7}{percentile(values, 50) * 1000:>9.0f}{percentile(values, 95) * 1000:>9.0f}"
+                f"{label:<38}{len(values):>7}{percentile(values, 50) * 1000:>9.0f}{percentile(values, 95) * 1000:>9.0f}"
                 f"{max(values) * 1000:>9.0f}"
             )
 
@@ -447,6 +563,15 @@ def report(results: Results, seconds: float, log_path: Path) -> int:
             f"max latency: {max(effective) * 1000 if effective else float('nan'):.0f} ms   "
             f"all < 1 s: {len(effective) == len(latencies) and max(effective) < 1.0}"
         )
+    family = results.family
+    print(
+        f"\nfamily uploads: started {family['started']}   receipts {family['receipts']}   failed {family['failed']}"
+        + (f"   skipped (no invitation left): {family['no invitation left']}" if family["no invitation left"] else "")
+    )
+    if not family["started"]:
+        print("family uploads: NONE STARTED: the family scenario measured nothing")
+    for reason, n in sorted(results.family_failures.items(), key=lambda item: -item[1]):
+        print(f"family upload FAILED at {reason}  x{n}")
     server_side(log_path)
     logged, causes = server_errors(log_path)
     print(f"500s logged by the server (gunicorn log): {logged}")
@@ -461,20 +586,32 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--withdraw-every", type=float, default=3.0, help="seconds between withdrawals")
     parser.add_argument("--audio-seconds", type=float, default=20.0, help="length of each published recording")
+    parser.add_argument(
+        "--upload-seconds",
+        type=float,
+        default=20.0,
+        help="length of the recording each family sends (16 kHz WAV, 32 kB/s: 20 s = two pieces of the page's 512 kB)",
+    )
     parser.add_argument("--seed", type=int, default=10)
     parser.add_argument("--log", type=Path, help="keep the gunicorn log here (default: printed, then removed)")
     args = parser.parse_args()
 
     n_withdrawals = int(args.seconds // args.withdraw_every) + 1
-    site = ThrowawaySite("load", extra_env={"SUBMISSION_RATE_PER_HOUR": "1000000"})
-    # One address for every client: the per-address rate limit of the family pages would otherwise answer 429.
+    site = ThrowawaySite(
+        "load", extra_env={"SUBMISSION_RATE_PER_HOUR": "1000000", "UPLOAD_REQUESTS_PER_HOUR": "1000000"}
+    )
+    # One address for every client: the per-address rate limits of the family pages and of the upload endpoint
+    # would otherwise answer 429.
     server = None
     try:
         t0 = time.perf_counter()
         site.setup_django()
         site.build()
         world = build_world(
-            n_withdrawals + 4, n_invitations=int(args.seconds * 8) + 50, audio_seconds=args.audio_seconds
+            n_withdrawals + 4,
+            n_invitations=int(args.seconds * 8) + 50,
+            audio_seconds=args.audio_seconds,
+            upload_seconds=args.upload_seconds,
         )
         from django.db import connections
 

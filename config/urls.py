@@ -3,12 +3,15 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
 
 from stories.media import editorial_media
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Documents are sent by Wagtail's serve view after the `before_serve_document` hook asks the policy.
+    path("documents/", include(wagtaildocs_urls)),
     path("", include("facilitation.urls")),
 ]
 

@@ -47,7 +47,8 @@ class Action(StrEnum):
     REVIEW_SUBMISSION = "submission.review"  # listen, look, accept or decline what a family sent
     VIEW_PHOTO = "photo.view"  # a photo a family sent, served privately
     VIEW_CONSENT_EVIDENCE = "consent.view_evidence"  # the scan or recording proving a consent record
-    VIEW_EDITORIAL_IMAGE = "image.view"  # a Wagtail image file or rendition under /media/: context `shown_by`
+    EXPORT_FAMILY = "family.export"  # a subject-access export: everything held about one family
+    VIEW_EDITORIAL_MEDIA = "media.view"  # a Wagtail image (file, rendition) or document: context `shown_by`
 
 
 # Actions whose every attempt, allowed or refused, goes to the audit log.
@@ -69,6 +70,7 @@ AUDITED = {
     Action.RAISE_CONCERN,
     Action.VIEW_CONCERN,
     Action.HANDLE_CONCERN,
+    Action.EXPORT_FAMILY,
 }
 
 
@@ -627,12 +629,35 @@ def _publish_story(actor, page, languages: set[str] | None = None, **context) ->
     people = story_people(page)
     if has_source(page) and not people:
         reasons.append(_("Nobody is listed in the story's sources: whose story it is must be known."))
+    for family in {p.family for p in people if retention_passed(p.family)}:
+        reasons.append(
+            _("Family %(code)s left the programme and its retention period has passed.") % {"code": family.code}
+        )
     for participant in sorted(people, key=lambda p: p.pk):
         if people[participant]:
             reasons += _require_scopes([participant], people[participant], languages)
     if getattr(page, "audio_id", None):
         reasons += recording_consent(page.audio, {Scope.RECORD, Scope.ARCHIVE, Scope.PUBLISH_AUDIO})
     return Decision(not reasons, list(dict.fromkeys(reasons)))
+
+
+def retention_passed(family, on: datetime.date | None = None) -> bool:
+    """A family that left the programme more than RETENTION_AFTER_LEAVING_DAYS ago: nothing made from their material
+    is kept or shown any more (`facilitation.retention` deletes it; stories built from it go offline)."""
+    from django.conf import settings
+
+    left_on = getattr(family, "left_on", None)
+    if left_on is None:
+        return False
+    on = on or timezone.localdate()
+    return left_on + datetime.timedelta(days=settings.RETENTION_AFTER_LEAVING_DAYS) < on
+
+
+def _export_family(actor, family, **context) -> Decision:
+    """A subject-access export holds real names and every file: administrators (or the platform's own command)."""
+    if actor is SYSTEM or is_admin(actor):
+        return Decision(True)
+    return Decision.refuse(_("Only administrators export everything held about a family."))
 
 
 def _participant(actor, participant: Participant, **context) -> Decision:
@@ -765,7 +790,7 @@ def _view_photo(actor, photo, **context) -> Decision:
     return Decision(not reasons, reasons)
 
 
-def _editorial_image(actor, image, shown_by=(), **context) -> Decision:
+def _editorial_media(actor, item, shown_by=(), **context) -> Decision:
     """An editorial image is public only while a live page shows it, and a story page only while its consent covers
     it (`story_may_be_shown`, pages that tell nobody's story have no consent to ask): an image uploaded for a draft,
     or left by a story whose consent lapsed before the sweep, is not public media. Editors and administrators, who
@@ -810,7 +835,8 @@ _HANDLERS = {
     Action.REVIEW_SUBMISSION: _review_submission,
     Action.VIEW_PHOTO: _view_photo,
     Action.VIEW_CONSENT_EVIDENCE: _consent_evidence,
-    Action.VIEW_EDITORIAL_IMAGE: _editorial_image,
+    Action.EXPORT_FAMILY: _export_family,
+    Action.VIEW_EDITORIAL_MEDIA: _editorial_media,
     Action.RAISE_CONCERN: _raise_concern,
     Action.VIEW_CONCERN: _concern_access,
     Action.HANDLE_CONCERN: _concern_access,

@@ -170,7 +170,8 @@ class ConcernPermissionPolicy(BasePermissionPolicy):
 class ConcernIndexView(IndexView):
     """Open first, then in progress, then closed; newest first within each."""
 
-    default_ordering = "-raised_at"
+    # "open" > "in_progress" > "closed": descending status is the order of urgency.
+    default_ordering = ["-status", "-raised_at"]
     list_filter = ["status", "site"]
 
     def dispatch(self, request, *args, **kwargs):

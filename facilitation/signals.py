@@ -12,3 +12,12 @@ consent_changed = Signal()
 
 # Sent after a session is saved with its attendees and pairs (a ClusterableModel writes those after post_save).
 session_saved = Signal()
+
+# Sent by `facilitation.subject_access.export_family`: family, bundle (a SubjectAccessBundle), participant_ids,
+# recording_ids (the family's own recordings whose material is theirs alone). Receivers (media_tools, stories) add
+# what they hold about the family with `bundle.add_json` / `bundle.add_file`.
+subject_access_requested = Signal()
+
+# Sent by `facilitation.retention.purge_family` before a family's recordings are deleted: family, recordings (a
+# list), actor. Receivers delete what they derived from them (transcripts, exports, jobs) and return report lines.
+recordings_purging = Signal()

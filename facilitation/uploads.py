@@ -333,8 +333,13 @@ def sweep_abandoned_uploads(max_age: timedelta | None = None) -> int:
     cutoff = timezone.now() - max_age
     now = timezone.now()
     removed = 0
+    # A finished upload is the family's recording, already deleted from the phone ("Sent"): it waits for "Continue"
+    # as long as any draft file does (SUBMISSION_DRAFT_HOURS), never less; only unfinished ones go after max_age.
+    finished_cutoff = now - max(max_age, timedelta(hours=float(settings.SUBMISSION_DRAFT_HOURS)))
+    receiving = DraftUpload.State.RECEIVING
     stale = (
-        DraftUpload.objects.filter(updated_at__lt=cutoff)
+        DraftUpload.objects.filter(state=receiving, updated_at__lt=cutoff)
+        | DraftUpload.objects.exclude(state=receiving).filter(updated_at__lt=finished_cutoff)
         | DraftUpload.objects.exclude(invitation__used_at=None)
         | DraftUpload.objects.filter(invitation__expires_at__lte=now)
     )

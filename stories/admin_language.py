@@ -174,3 +174,25 @@ def drop_wagtail_release_links(request, menu_items) -> None:
     menu_items[:] = [
         item for item in menu_items if not (item.name.startswith("whats-new-in-wagtail") or item.name == "editor-guide")
     ]
+
+
+def programme_settings_footer(request, menu_items) -> None:
+    """`construct_main_menu`: the Settings submenu's footer names the programme in the admin's language instead of
+    "Wagtail v8.x" (the software's version means nothing to staff, and is English on a Kazakh or Russian screen)."""
+    from wagtail.admin.menu import SubMenuItemComponent
+    from wagtail.admin.wagtail_hooks import SettingsMenuItem
+
+    class ProgrammeSettingsMenuItem(SettingsMenuItem):
+        def render_component(self, request):
+            return SubMenuItemComponent(
+                self.name,
+                self.label,
+                self.menu.render_component(request),
+                icon_name=self.icon_name,
+                classname=self.classname,
+                footer_text=gettext("Stories Between Generations"),
+            )
+
+    for item in menu_items:
+        if type(item) is SettingsMenuItem:
+            item.__class__ = ProgrammeSettingsMenuItem

@@ -34,10 +34,10 @@ def image_for_path(name: str):
     return None
 
 
-def pages_showing(image) -> list[Page]:
-    """Live pages whose content refers to the image (Wagtail's reference index holds the pages' live content)."""
+def pages_showing(item) -> list[Page]:
+    """Live pages whose content refers to the image or document (the reference index holds pages' live content)."""
     page_type = ReferenceIndex._get_base_content_type(Page)
-    references = ReferenceIndex.get_references_to(image).filter(base_content_type=page_type)
+    references = ReferenceIndex.get_references_to(item).filter(base_content_type=page_type)
     ids = references.values_list("object_id", flat=True)
     return list(Page.objects.live().filter(pk__in=[int(pk) for pk in ids]).specific())
 
@@ -47,7 +47,7 @@ def editorial_media(request: HttpRequest, path: str) -> HttpResponse:
     if name != path or name.startswith("..") or not (name.startswith(ORIGINALS) or name.startswith(RENDITIONS)):
         raise Http404
     image = image_for_path(name)
-    if image is None or not may(request.user, Action.VIEW_EDITORIAL_IMAGE, image, shown_by=pages_showing(image)):
+    if image is None or not may(request.user, Action.VIEW_EDITORIAL_MEDIA, image, shown_by=pages_showing(image)):
         raise Http404
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     prefix = getattr(settings, "MEDIA_X_ACCEL_PREFIX", "")

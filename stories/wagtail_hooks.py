@@ -7,7 +7,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from facilitation.policy import Action, may
 
-from .admin_language import copy_content_label_script, drop_wagtail_release_links
+from .admin_language import copy_content_label_script, drop_wagtail_release_links, programme_settings_footer
 from .models import StoryPage, Theme
 from .translation_copy import disable_copy_translation_content  # noqa: F401 (R2: 404 instead of a 500)
 
@@ -25,6 +25,7 @@ class ThemeViewSet(SnippetViewSet):
 register_snippet(ThemeViewSet)
 hooks.register("insert_editor_js", copy_content_label_script)  # wagtail-modeltranslation's label, translated
 hooks.register("construct_help_menu", drop_wagtail_release_links)
+hooks.register("construct_main_menu", programme_settings_footer)
 
 
 @hooks.register("register_log_actions")
@@ -53,3 +54,15 @@ def refuse_publication_without_consent(request, page):
         _("This story cannot be published: %(reasons)s") % {"reasons": " ".join(str(r) for r in decision.reasons)},
     )
     return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+@hooks.register("before_serve_document")
+def serve_documents_through_the_policy(document, request):
+    """A document is sent like an editorial image: while a live page shows it with consent, or to editors and
+    administrators; anyone else gets the same 404 as for a document that does not exist."""
+    from django.http import Http404
+
+    from .media import pages_showing
+
+    if not may(request.user, Action.VIEW_EDITORIAL_MEDIA, document, shown_by=pages_showing(document)):
+        raise Http404

@@ -331,6 +331,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-submission-drafts": {"task": "facilitation.tasks.purge_submission_drafts", "schedule": 60 * 60},
     # Staff's daily "what needs me" e-mail: checked hourly, sent once a day from DIGEST_HOUR (local time).
     "daily-digests": {"task": "facilitation.tasks.send_daily_digests", "schedule": 60 * 60},
+    # Recordings, transcripts and photos of families who left more than RETENTION_AFTER_LEAVING_DAYS ago.
+    "retention-purge": {"task": "facilitation.tasks.purge_retention", "schedule": 24 * 60 * 60},
 }
 
 # --- Transcription (media_tools) -----------------------------------------------------------------------------
@@ -360,6 +362,12 @@ IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
 UPLOAD_CHUNK_BYTES = env.int("UPLOAD_CHUNK_BYTES", default=512 * 1024)
 UPLOAD_REQUESTS_PER_HOUR = env.int("UPLOAD_REQUESTS_PER_HOUR", default=3000)
 UPLOAD_ABANDONED_HOURS = env.float("UPLOAD_ABANDONED_HOURS", default=24)
+# Files a family sent but did not yet submit (no consent yet) are kept this long, then purged.
+SUBMISSION_DRAFT_HOURS = env.float("SUBMISSION_DRAFT_HOURS", default=48)
+
+# --- Retention (facilitation/retention.py, `manage.py purge_retention`, daily from beat) -------------------------
+# A family that left the programme keeps its recordings, transcripts and photos this many days, then they are deleted.
+RETENTION_AFTER_LEAVING_DAYS = env.int("RETENTION_AFTER_LEAVING_DAYS", default=365)
 
 # --- Evaluation ---------------------------------------------------------------------------------------------
 EVALUATION_MIN_CELL = env.int("EVALUATION_MIN_CELL", default=5)  # counts of fewer children or families show "<k"

@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
                     ("submission.decline", "Declining a family submission"),
                     ("photo.view", "Viewing a family photo"),
                     ("photo.delete", "Deleting a family photo"),
-                    ("image.view", "Viewing a site image"),
+                    ("media.view", "Viewing an editorial image or document"),
                     ("invitation.create", "Creating an invitation"),
                 ],
                 db_index=True,

@@ -46,8 +46,10 @@ ACTION_LABELS = {
     "submission.decline": _("Declining a family submission"),
     "photo.view": _("Viewing a family photo"),
     "photo.delete": _("Deleting a family photo"),
-    "image.view": _("Viewing a site image"),
+    "media.view": _("Viewing an editorial image or document"),
     "invitation.create": _("Creating an invitation"),
+    "family.export": _("Exporting everything held about a family"),
+    "family.retention_purge": _("Deleting a family's material after the retention period"),
 }
 
 

@@ -53,6 +53,15 @@ class Family(models.Model):
     number = models.PositiveIntegerField(_("number"), editable=False)
     preferred_language = models.CharField(_("preferred language"), max_length=2, choices=LANGUAGE_CHOICES, default="kk")
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    left_on = models.DateField(
+        _("left the programme on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the family left the programme. Their recordings, transcripts and photos are deleted once "
+            "the retention period (RETENTION_AFTER_LEAVING_DAYS) has passed."
+        ),
+    )
 
     class Meta:
         verbose_name = _("family")
@@ -69,6 +78,8 @@ class Family(models.Model):
     @property
     def code(self) -> str:
         return f"{self.site.region.code}-{self.number:03d}"
+
+    code.fget.short_description = _("code")  # the listing's column heading, in the admin's language
 
     def __str__(self) -> str:
         return self.code
@@ -127,6 +138,8 @@ class Participant(models.Model):
     @property
     def code(self) -> str:
         return f"{self.family.code}-{self.ROLE_LETTERS[self.role]}{self.index}"
+
+    code.fget.short_description = _("code")
 
     @property
     def is_child(self) -> bool:

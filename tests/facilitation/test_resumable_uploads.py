@@ -256,11 +256,18 @@ class ResumableUploadTests(TestCase):
         self.patch(old, audio[:4000], 0)
         fresh = urlsplit(self.create(len(audio))["Location"]).path
         self.patch(fresh, audio[:4000], 0)
-        # An accepted upload nobody took further (the tab was closed before "Continue").
-        _url, _response = self.send_whole(audio)
+        # An accepted upload nobody took further (the tab was closed before "Continue"): the phone deleted its copy
+        # when the server said "Sent", so it waits as long as any draft file (48 h), not the 24 h of unfinished ones.
+        sent_url, _response = self.send_whole(audio)
+        sent_id = sent_url.rstrip("/").rsplit("/", 1)[1]
         self.assertEqual(len(drafts()), 1)
         stale = timezone.now() - timedelta(hours=25)
         DraftUpload.objects.exclude(pk=fresh.rstrip("/").rsplit("/", 1)[1]).update(updated_at=stale)
+        call_command("sweep_leftovers", verbosity=0)
+        self.assertTrue(DraftUpload.objects.filter(pk=sent_id).exists())
+        self.assertEqual(len(drafts()), 1)
+        self.assertFalse(DraftUpload.objects.filter(pk=old.rstrip("/").rsplit("/", 1)[1]).exists())
+        DraftUpload.objects.filter(pk=sent_id).update(updated_at=timezone.now() - timedelta(hours=49))
         orphan = partial_root() / "0123abcd.part"  # a process killed between writing the file and the row
         orphan.write_bytes(b"x")
         os.utime(orphan, (time.time() - 7200, time.time() - 7200))

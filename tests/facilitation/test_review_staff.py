@@ -77,8 +77,13 @@ class ReviewStaffTests(TestCase):
             with self.subTest(url=url):
                 self.assertNotEqual(response.status_code, 500)
                 text = body.decode(errors="ignore")
-                for secret in (NOTE, "Concern #", "/admin/safeguarding/concerns/", "ұйықтай"):
+                for secret in (NOTE, "Concern #", "/admin/safeguarding/concerns/", "ұйықтай", "(Private safeguarding"):
                     self.assertNotIn(secret, text)
+        # Even read by the lead, who may open concerns, a usage screen knows none: they are not in the index.
+        self.login("safeguarding")
+        usage = self.client.get(f"/admin/snippets/facilitation/participant/usage/{self.w.child_a.pk}/")
+        self.assertNotContains(usage, "/admin/safeguarding/concerns/", status_code=usage.status_code)
+        self.assertNotContains(usage, "safeguarding concern", status_code=usage.status_code)
 
     def test_consents_due_leads_to_a_new_consent_for_that_participant(self):
         """Not the blank "add consent record" form, where the facilitator would have to find the person again."""
@@ -125,3 +130,19 @@ class ReviewStaffTests(TestCase):
                     with self.subTest(role=role, url=url, method=method.__name__):
                         self.assertNotContains(response, "kept with the concern", status_code=response.status_code)
             self.assertTrue(StorySession.objects.filter(pk=session).exists())
+
+    def test_the_leads_queue_lists_open_concerns_first(self):
+        """As the queue promises: open, then in progress, then closed (newest first within each), so an old open
+        concern is never buried under newer closed ones."""
+        now = timezone.now()
+        old_open = Concern.objects.create(site=self.w.site_b, note="o", raised_at=now - datetime.timedelta(days=30))
+        Concern.objects.create(site=self.w.site_b, note="c", status=Concern.Status.CLOSED, raised_at=now)
+        Concern.objects.create(site=self.w.site_b, note="p", status=Concern.Status.IN_PROGRESS, raised_at=now)
+        self.login("safeguarding")
+        html = self.client.get("/admin/safeguarding/").content.decode()
+        numbers = [int(n) for n in re.findall(r'href="/admin/safeguarding/concerns/(\d+)/"', html)]
+        statuses = [Concern.objects.get(pk=n).status for n in dict.fromkeys(numbers)]
+        self.assertEqual(statuses, ["open", "open", "in_progress", "closed"])
+        self.assertEqual(list(dict.fromkeys(numbers))[:2], [self.concern.pk, old_open.pk])
+        # The columns still sort on demand.
+        self.assertEqual(self.client.get("/admin/safeguarding/?ordering=raised_at").status_code, 200)

@@ -92,3 +92,33 @@ class EditorialMediaTests(TestCase):
     def test_other_files_under_media_and_paths_outside_it_are_not_served(self):
         for url in ("/media/documents/anything.pdf", "/media/../private/x.wav", "/media/original_images/nope.png"):
             self.assertEqual(self.client.get(url).status_code, 404, url)
+
+
+class EditorialDocumentTests(TestCase):
+    """Documents: the admin's document screens work (they link to the serve view), and a document is sent only like
+    an editorial image (a live page shows it, or an editor asks)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.w = build_world()
+        cls.tree = build_site_tree()
+
+    def setUp(self):
+        from wagtail.documents.models import Document
+
+        self.document = Document.objects.create(title="guide", file=ContentFile(b"%PDF-1.4 guide", name="guide.pdf"))
+
+    def test_the_document_screens_open_for_staff_who_manage_documents(self):
+        self.client.force_login(self.w.users["admin"])
+        for url in ("/admin/documents/", "/admin/documents/chooser/", f"/admin/documents/edit/{self.document.pk}/"):
+            self.assertEqual(self.client.get(url).status_code, 200, url)
+
+    def test_a_document_no_live_page_shows_is_sent_only_to_editors(self):
+        url = self.document.url
+        self.assertEqual(self.client.get(url).status_code, 404)
+        self.client.force_login(self.w.users["facilitator_a"])
+        self.assertEqual(self.client.get(url).status_code, 404)
+        self.client.force_login(self.w.users["editor"])
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(b"".join(response.streaming_content), b"%PDF-1.4 guide")

@@ -3,6 +3,7 @@ uploads nobody finished sending (facilitation.uploads)."""
 
 import datetime
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
@@ -11,16 +12,17 @@ from facilitation.uploads import sweep_abandoned_uploads
 
 
 class Command(BaseCommand):
-    help = "Delete draft uploads older than --hours (default 48) from private storage."
+    help = "Delete draft uploads older than --hours (default SUBMISSION_DRAFT_HOURS, 48) from private storage."
 
     def add_arguments(self, parser):
-        parser.add_argument("--hours", type=int, default=48)
+        parser.add_argument("--hours", type=float, default=None)
         parser.add_argument("--upload-hours", type=float, default=None, help="age of an untouched unfinished upload")
 
     def handle(self, *args, hours, upload_hours=None, **options):
         swept = sweep_abandoned_uploads(None if upload_hours is None else datetime.timedelta(hours=upload_hours))
         self.stdout.write(f"Removed {swept} unfinished upload(s).")
         storage = private_storage()
+        hours = settings.SUBMISSION_DRAFT_HOURS if hours is None else hours
         cutoff = timezone.now() - datetime.timedelta(hours=hours)
         try:  # a bucket has no folders: "drafts" never "exists" there, but its objects can be listed
             drafts = storage.listdir("drafts")[1]

@@ -17,7 +17,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--temp-minutes", type=float, default=15, help="age of a stale temporary file")
         parser.add_argument("--orphan-minutes", type=float, default=60, help="age of an unreferenced private file")
-        parser.add_argument("--draft-hours", type=int, default=48, help="age of an abandoned family draft")
+        parser.add_argument(
+            "--draft-hours",
+            type=float,
+            default=None,
+            help="age of an abandoned family draft (default SUBMISSION_DRAFT_HOURS)",
+        )
 
     def handle(self, *args, temp_minutes, orphan_minutes, draft_hours, verbosity, **options):
         report = sweep_leftovers(temp_age=timedelta(minutes=temp_minutes), orphan_age=timedelta(minutes=orphan_minutes))
