@@ -454,8 +454,12 @@ def audit(
                 actor=user,
                 actor_label=str(label),
                 action=str(action),
-                target_type=artefact._meta.label_lower if hasattr(artefact, "_meta") else type(artefact).__name__,
-                target_id=str(getattr(artefact, "pk", "")),
+                target_type=(
+                    artefact._meta.label_lower
+                    if hasattr(artefact, "_meta")
+                    else ("" if artefact is None else type(artefact).__name__)
+                ),
+                target_id=str(getattr(artefact, "pk", "") or ""),
                 target_label=pseudonymous_label(artefact),
                 allowed=allowed,
                 reasons=[str(r) for r in (reasons or [])],
@@ -467,6 +471,8 @@ def audit(
 
 
 def pseudonymous_label(artefact: Any) -> str:
+    if artefact is None:  # an action on no single record (an export of a whole log)
+        return ""
     if isinstance(artefact, Participant):
         return artefact.code
     if isinstance(artefact, Recording):

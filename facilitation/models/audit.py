@@ -80,4 +80,5 @@ class AuditEvent(AppendOnlyModel):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%d.%m.%Y %H:%M} {self.actor_label} · {self.get_action_display()} · {self.target_label}"
+        parts = [f"{self.at:%d.%m.%Y %H:%M} {self.actor_label}", str(self.get_action_display()), self.target_label]
+        return " · ".join(part for part in parts if part)

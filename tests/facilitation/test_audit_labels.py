@@ -29,3 +29,18 @@ def test_the_audit_log_shows_the_action_in_the_admin_language():
     with translation.override("en"):
         assert event.get_action_display() == "Reading a safeguarding note"
         assert "session.view_safeguarding_note" not in str(event)
+
+
+def test_an_export_of_a_whole_log_is_listed_without_a_stray_target(db):
+    """Exports act on no single record: the audit row says so with an empty target, not "None #"."""
+    from django.contrib.auth import get_user_model
+
+    from facilitation.policy import audit
+
+    user = get_user_model().objects.create_user("evaluator-x", password="x")
+    event = audit(user, Action.EXPORT_SESSION_LOG, None, True)
+    event.refresh_from_db()
+    assert (event.target_type, event.target_id, event.target_label) == ("", "", "")
+    with translation.override("en"):
+        assert "None" not in str(event)
+        assert str(event).endswith("Exporting the session log") or "None" not in str(event)
