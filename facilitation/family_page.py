@@ -127,6 +127,14 @@ class FamilyPageView(InspectView):
                     icon_name="user",
                 )
             )
+        if policy.may(user, Action.EXPORT_FAMILY, family):  # subject access: facilitation/subject_access_views.py
+            buttons.append(
+                HeaderButton(
+                    _("Export everything held"),
+                    url=reverse("facilitation_family_export", args=[family.pk]),
+                    icon_name="download",
+                )
+            )
         return buttons
 
     def get_context_data(self, **kwargs):

@@ -27,7 +27,8 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from .models import (
     AuditEvent,
@@ -36,11 +37,9 @@ from .models import (
     Family,
     Invitation,
     ObservationRating,
-    Participant,
     Recording,
     StorySession,
     Submission,
-    SubmissionPhoto,
 )
 from .policy import SYSTEM, Action, audit, may
 from .signals import subject_access_requested
@@ -207,7 +206,9 @@ def collect(family: Family) -> SubjectAccessBundle:
             )
         else:
             entry["file"] = None
-            entry["withheld"] = "Other people are heard in this recording: only that you were heard is listed."
+            entry["withheld"] = gettext(
+                "Other people are heard in this recording: only that you were heard in it is listed."
+            )
         recordings.append(entry)
     bundle.add_json("recordings", recordings)
 
@@ -219,7 +220,12 @@ def collect(family: Family) -> SubjectAccessBundle:
     ):
         members = list(submission.participants.all())
         if submission.family_id != family.pk or not only_own(members):
-            submissions.append({"reference": submission.reference, "withheld": "Sent by or with another family."})
+            submissions.append(
+                {
+                    "reference": submission.reference,
+                    "withheld": gettext("Sent by or with another family: not included."),
+                }
+            )
             continue
         bundle.about(submission)
         photos = []
@@ -308,7 +314,7 @@ def collect(family: Family) -> SubjectAccessBundle:
                 }
             )
         else:
-            entry["withheld"] = "The session's notes also describe other families: they are not included."
+            entry["withheld"] = gettext("The session's notes also describe other families: they are not included.")
         sessions.append(entry)
     bundle.add_json("sessions", sessions)
 
@@ -330,7 +336,7 @@ def collect(family: Family) -> SubjectAccessBundle:
             entry["note"] = concern.note
             entry["follow_up"] = [{"at": u.at, "status": u.status, "note": u.note} for u in concern.updates.all()]
         else:
-            entry["withheld"] = "The concern is also about other children: its notes are not included."
+            entry["withheld"] = gettext("The concern is also about other children: its notes are not included.")
         concerns.append(entry)
     bundle.add_json("safeguarding_concerns", concerns)
 
@@ -416,7 +422,8 @@ def export_family(family: Family, output: Path, *, actor=None) -> dict:
     if not decision:
         audit(actor, Action.EXPORT_FAMILY, family, False, decision.reasons)
         raise PermissionError("; ".join(decision.reasons))
-    manifest = write_zip(collect(family), Path(output))
+    with translation.override(family.preferred_language):  # the notes in the export, in the family's language
+        manifest = write_zip(collect(family), Path(output))
     audit(actor, Action.EXPORT_FAMILY, family, True, detail={"files": len(manifest["files"]), "output": str(output)})
     return manifest
 

@@ -23,3 +23,9 @@ def purge_submission_drafts() -> None:
 def send_daily_digests() -> None:
     """Each member of staff's "what needs me", by e-mail once a day (notifications.send_daily_digests)."""
     notifications.send_daily_digests()
+
+
+@shared_task(ignore_result=True)
+def purge_retention() -> None:
+    """Recordings, transcripts and photos of families who left more than RETENTION_AFTER_LEAVING_DAYS ago."""
+    call_command("purge_retention", verbosity=0)

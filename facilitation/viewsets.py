@@ -264,7 +264,7 @@ class FamilyViewSet(ScopedSnippetViewSet):
     inspect_view_enabled = True
     list_display = ["code", "site", "preferred_language", "created_at"]
     list_filter = ["site", "preferred_language"]
-    panels = [FieldPanel("site"), FieldPanel("preferred_language")]
+    panels = [FieldPanel("site"), FieldPanel("preferred_language"), FieldPanel("left_on")]
     inspect_view_class = FamilyPageView
     index_view_class = FamilyIndexView
 

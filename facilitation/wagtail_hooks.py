@@ -53,6 +53,32 @@ def keep_sessions_with_concerns(request, instances):
     return None
 
 
+@hooks.register("before_delete_snippet")
+def keep_records_others_depend_on(request, instances):
+    """Programme records other records protect (a site with families, a participant with consent records, a consent
+    form version with signed records) are kept: the admin is told what depends on them, by kind and count only, and
+    goes back to the listing instead of a server error."""
+    from django.db import router
+    from django.db.models.deletion import Collector, ProtectedError
+    from django.shortcuts import redirect
+    from wagtail.admin import messages
+
+    for instance in instances:
+        if instance._meta.app_label != "facilitation":
+            continue
+        try:
+            Collector(using=router.db_for_write(type(instance))).collect([instance])
+        except ProtectedError as protected:
+            kinds = sorted({str(obj._meta.verbose_name_plural) for obj in protected.protected_objects})
+            messages.error(
+                request,
+                _("“%(record)s” is kept: %(count)s other records depend on it (%(kinds)s).")
+                % {"record": instance, "count": len(protected.protected_objects), "kinds": ", ".join(kinds)},
+            )
+            return redirect(f"wagtailsnippets_{instance._meta.app_label}_{instance._meta.model_name}:list")
+    return None
+
+
 @hooks.register("register_account_settings_panel")
 def notification_settings_panel(request, user, profile):
     return notifications.NotificationSettingsPanel(request, user, profile)
@@ -183,9 +209,12 @@ def withdraw_consent_button(snippet, user, next_url=None):
 def register_family_staff_urls():
     from django.urls import path
 
-    from . import consent_views, submission_review
+    from . import consent_views, subject_access_views, submission_review
 
     return [
+        path(
+            "programme/families/<int:pk>/export/", subject_access_views.export_view, name="facilitation_family_export"
+        ),
         path(
             "programme/submissions/<int:pk>/accept/",
             submission_review.accept_view,

@@ -9,7 +9,7 @@ class MediaToolsConfig(AppConfig):
     verbose_name = _("Media tools")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import family_data, signals  # noqa: F401  (family_data: subject access and retention)
         from .tempfiles import temp_root
 
         # Django streams large uploads into FILE_UPLOAD_TEMP_DIR, which must exist before the first request.

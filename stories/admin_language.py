@@ -144,6 +144,12 @@ def _install_import_time_labels() -> None:
     kind.label = gettext_lazy("Type")
     kind.extra["choices"] = ((True, gettext_lazy("Permanent")), (False, gettext_lazy("Temporary")))
     kind.extra["empty_label"] = gettext_lazy("All")
+    # Page choosers whose label Django derives from the field's name ("Page", never translated).
+    from wagtail.admin.forms.workflows import WorkflowPageForm
+    from wagtail.users.forms import PagePermissionsForm
+
+    for form in (PagePermissionsForm, WorkflowPageForm):
+        form.base_fields["page"].label = gettext_lazy("Page")
 
 
 def install() -> None:

@@ -7,6 +7,6 @@ class StoriesConfig(AppConfig):
     verbose_name = _("Stories")
 
     def ready(self) -> None:
-        from . import admin_language, signals  # noqa: F401
+        from . import admin_language, family_data, signals  # noqa: F401
 
         admin_language.install()  # Wagtail's frozen or content-language admin texts follow the reader's language

@@ -92,6 +92,7 @@ class _Extractor(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.texts: list[str] = []
         self.skip = 0  # inside <script>/<style>
+        self.counter_open = False
         self.json_script: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
@@ -102,6 +103,11 @@ class _Extractor(HTMLParser):
                 self.texts.append(value.strip())
         if tag == "input" and (attrs.get("type") or "").lower() in BUTTON_INPUTS and attrs.get("value"):
             self.texts.append(attrs["value"].strip())
+        if "data-side-panel-toggle-counter" in attrs:
+            # Wagtail's hidden side-panel counter: a number its script writes in; the server's placeholder ("None")
+            # is never shown to anyone.
+            self.skip += 1
+            self.counter_open = True
         if tag == "script":
             self.skip += 1
             if (attrs.get("type") or "") == "application/json":
@@ -115,6 +121,10 @@ class _Extractor(HTMLParser):
             self.skip -= 1
 
     def handle_endtag(self, tag):
+        if tag == "div" and self.counter_open:
+            self.counter_open = False
+            self.skip -= 1
+            return
         if tag in ("script", "style") and self.skip:
             self.skip -= 1
             if tag == "script" and self.json_script is not None:

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='family',
             name='left_on',
-            field=models.DateField(blank=True, help_text='When the family left the programme. Their recordings, transcripts and photos are deleted once the retention period (RETENTION_AFTER_LEAVING_DAYS) has passed.', null=True, verbose_name='left the programme on'),
+            field=models.DateField(blank=True, help_text='When the family left the programme. Their recordings, transcripts and photos are deleted once the retention period after leaving has passed.', null=True, verbose_name='left the programme on'),
         ),
         migrations.AlterField(
             model_name='auditevent',

@@ -59,7 +59,7 @@ class Family(models.Model):
         blank=True,
         help_text=_(
             "When the family left the programme. Their recordings, transcripts and photos are deleted once "
-            "the retention period (RETENTION_AFTER_LEAVING_DAYS) has passed."
+            "the retention period after leaving has passed."
         ),
     )
 
