@@ -121,6 +121,7 @@ def decline(submission: Submission, actor) -> list[str]:
     photos = list(submission.photos.all())
     names += [photo.image.name for photo in photos if photo.image]
     SubmissionPhoto.objects.filter(pk__in=[photo.pk for photo in photos]).delete()
+    forgotten = forget_names_only_this_submission_gave(submission)
     submission.title = ""
     submission.description = ""
     submission.status = Submission.Status.DECLINED
@@ -128,7 +129,11 @@ def decline(submission: Submission, actor) -> list[str]:
     submission.reviewed_by = actor
     submission.save(update_fields=["title", "description", "status", "reviewed_at", "reviewed_by"])
     policy.audit(
-        actor, "submission.decline", submission, True, detail={"recordings": len(recordings), "photos": len(photos)}
+        actor,
+        "submission.decline",
+        submission,
+        True,
+        detail={"recordings": len(recordings), "photos": len(photos), "names_forgotten": forgotten},
     )
 
     def delete_files() -> None:
@@ -143,6 +148,26 @@ def decline(submission: Submission, actor) -> list[str]:
         _("Declined. Deleted: recordings: %(recordings)s, photos: %(photos)s.")
         % {"recordings": len(recordings), "photos": len(photos)}
     ]
+
+
+def forget_names_only_this_submission_gave(submission: Submission) -> int:
+    """Whoever used the link typed in the people it added; once declined, no real name of theirs is kept. A person
+    counts as added by this submission when every consent record of theirs came with it and nothing else (another
+    submission, a recording, a session) knows them. Their rows and consent records stay (append-only proof)."""
+    note = f"family submission {submission.reference}"
+    forgotten = 0
+    for person in submission.participants.exclude(real_name=""):
+        known_elsewhere = (
+            person.consent_records.exclude(note=note).exists()
+            or person.submissions.exclude(pk=submission.pk).exists()
+            or person.recordings.exclude(submission=submission).exists()
+            or person.sessions_attended.exists()
+        )
+        if not known_elsewhere:
+            person.real_name = ""
+            person.save(update_fields=["real_name"])
+            forgotten += 1
+    return forgotten
 
 
 def _reviewable(request, pk: int) -> Submission | None:

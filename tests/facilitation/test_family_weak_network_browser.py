@@ -273,3 +273,23 @@ def test_without_javascript_the_plain_form_still_sends_the_file(browser, family,
         assert Recording.objects.filter(source="family").count() == 1
     finally:
         context.close()
+
+
+SEED_ITEMS = """async () => {
+  const store = await window.SBGLocalStore;
+  const day = 24 * 3600 * 1000;
+  await store.put({ id: "stale", scope: "s", name: "old.webm", savedAt: Date.now() - 40 * day });
+  await store.addChunk("stale", 0, new Blob(["voice"]));
+  await store.put({ id: "fresh", scope: "s", name: "new.webm", savedAt: Date.now() - 2 * day });
+  return (await store.list("s")).map((item) => item.id).sort();
+}"""
+
+
+def test_recordings_never_sent_leave_the_phone_once_the_link_could_no_longer_send_them(phone, live_server):
+    """A shared phone keeps a child's voice only while the invitation could still send it: any family page (here the
+    withdrawal page, which a family may open long after) clears what is older than the invitation's lifetime."""
+    phone.goto(f"{live_server.url}/ru/withdraw/")
+    assert phone.evaluate(SEED_ITEMS) == ["fresh", "stale"]
+    phone.reload()
+    kept = phone.evaluate("async () => (await (await window.SBGLocalStore).list('s')).map((item) => item.id)")
+    assert kept == ["fresh"]

@@ -10,6 +10,7 @@ from facilitation.factories import ConsentFormVersionFactory, ConsentRecordFacto
 from facilitation.invitations import create_invitation
 from facilitation.models import (
     AuditEvent,
+    Participant,
     Recording,
     Submission,
     SubmissionPhoto,
@@ -189,6 +190,20 @@ class SubmissionReviewTests(TestCase):
         self.assertFalse(TranscriptionJob.objects.filter(recording=self.rec).exists())
 
     # --- Decline ------------------------------------------------------------------------------------------------
+
+    def test_decline_forgets_the_real_names_of_people_only_this_submission_added(self):
+        """Whoever used the link typed these people in; a declined submission keeps no name of theirs (their consent
+        records stay, append-only, as proof), while people the programme already knew keep theirs."""
+        newcomer = Participant.objects.create(family=self.family_a, role="child", age_band="7-12", real_name="Әлия Н.")
+        sub, _rec, _photo, _key = make_submission(self.family_a, [self.w.elder_a, newcomer])
+        ConsentRecordFactory(participant=newcomer, note=f"family submission {sub.reference}")
+        self.login("facilitator_a")
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(f"/admin/programme/submissions/{sub.pk}/decline/", {"confirm": "yes"})
+        newcomer.refresh_from_db()
+        self.w.elder_a.refresh_from_db()
+        self.assertEqual(newcomer.real_name, "")
+        self.assertEqual(self.w.elder_a.real_name, "Айгүл Серікқызы")
 
     def test_decline_purges_files_and_rows_and_the_family_sees_it(self):
         # Its own submission: the files deleted on disk must not be the class's (rows roll back, files do not).

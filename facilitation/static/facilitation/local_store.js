@@ -4,6 +4,9 @@
 // mode, storage full) the same interface keeps items in the page's memory and says so (`persistent` is false).
 (function () {
   "use strict";
+  // Days a recording that was never sent stays on the phone: the invitation's lifetime (INVITATION_DAYS) plus one.
+  const script = document.currentScript;
+  const KEEP_DAYS = Number((script && script.dataset.keepDays) || 31);
 
   function request(r) {
     return new Promise((resolve, reject) => {
@@ -33,9 +36,12 @@
 
   function databaseStore(db) {
     const store = (name, mode) => db.transaction(name, mode).objectStore(name);
-    return {
+    const api = {
       persistent: true,
-      put: (item) => request(store("items", "readwrite").put(item)),
+      put: (item) => {
+        item.savedAt = item.savedAt || Date.now();
+        return request(store("items", "readwrite").put(item));
+      },
       list: (scope) => request(store("items", "readonly").index("scope").getAll(scope)),
       addChunk: (id, seq, blob) => request(store("chunks", "readwrite").put({ item: id, seq: seq, blob: blob })),
       blob: async (item) => {
@@ -43,6 +49,14 @@
         return new Blob(chunks.map((c) => c.blob), { type: item.type || "" });
       },
       dropChunks: (id) => request(store("chunks", "readwrite").delete(chunkRange(id))),
+      // Whatever was never sent stays on a (possibly shared) phone only as long as the link could still send it.
+      expire: async (maxAgeMs) => {
+        const items = await request(store("items", "readonly").getAll());
+        const cutoff = Date.now() - maxAgeMs;
+        for (const item of items) {
+          if (!item.savedAt || item.savedAt < cutoff) await api.remove(item.id);
+        }
+      },
       remove: (id) => new Promise((resolve, reject) => {
         const tx = db.transaction(["items", "chunks"], "readwrite");
         tx.objectStore("items").delete(id);
@@ -51,6 +65,7 @@
         tx.onerror = () => reject(tx.error);
       }),
     };
+    return api;
   }
 
   function memoryStore() {
@@ -64,6 +79,7 @@
       blob: async (item) => new Blob((chunks.get(item.id) || []).filter(Boolean), { type: item.type || "" }),
       dropChunks: async (id) => { chunks.delete(id); },
       remove: async (id) => { items.delete(id); chunks.delete(id); },
+      expire: async () => {},
     };
   }
 
@@ -73,6 +89,7 @@
       const store = databaseStore(db);
       try {
         await store.list("probe");  // private modes can open a database that then refuses every request
+        await store.expire(KEEP_DAYS * 24 * 3600 * 1000);
         return store;
       } catch (error) {
         return memoryStore();
