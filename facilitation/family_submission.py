@@ -42,6 +42,10 @@ def load_draft(request, invitation: Invitation) -> dict:
 def save_draft(request, draft: dict) -> None:
     request.session[SESSION_KEY] = draft
     request.session.modified = True
+    if not request.user.is_authenticated:
+        # A family may pause for a day or two: the draft lives as long as its files are kept, not staff's idle limit
+        # (SESSION_COOKIE_AGE). Never for a signed-in session (two_factor.TwoFactorMiddleware keeps those short).
+        request.session.set_expiry(int(settings.SUBMISSION_DRAFT_HOURS * 3600))
 
 
 def store_draft_audio(uploaded) -> dict:

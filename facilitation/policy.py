@@ -135,6 +135,25 @@ def sites_of(actor: Any):
     return Site.objects.none()
 
 
+# Model permissions that open real names, recordings or safeguarding notes to whoever holds them, whatever their role.
+SENSITIVE_PERMISSIONS = (
+    "facilitation.view_participant",
+    "facilitation.view_recording",
+    "facilitation.view_safeguarding_note",
+)
+
+
+def requires_two_factor(actor: Any) -> bool:
+    """Whether this account must confirm each sign-in with a one-time code: everyone who can see real names or
+    recordings (administrators, facilitators, safeguarding leads, and anyone granted those permissions). Editors and
+    evaluators work with published or pseudonymised material only."""
+    if actor is SYSTEM or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if is_admin(actor) or role_names(actor) & {roles.FACILITATOR, roles.SAFEGUARDING}:
+        return True
+    return any(actor.has_perm(permission) for permission in SENSITIVE_PERMISSIONS)
+
+
 # --- Scope -------------------------------------------------------------------------------------------------------
 # One answer to "which rows may this actor work with?", used by the admin's lists, object views, choosers and every
 # choice list of every write form. Editors' story choosers use `usable_for_stories` instead.

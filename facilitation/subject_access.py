@@ -285,7 +285,19 @@ def collect(family: Family) -> SubjectAccessBundle:
         ratings = ObservationRating.objects.filter(session=session, child__in=people).select_related(
             "child__family__site__region"
         )
-        alone = only_own(attendees) and all(pair.elder_id in own and pair.child_id in own for pair in pairs)
+        # The notes may describe anyone the session involved: attendees and pairs, but also a child rated at it,
+        # anyone heard in one of its recordings, and any child of a concern raised at it.
+        involved = {a.pk for a in attendees} | {p.elder_id for p in pairs} | {p.child_id for p in pairs}
+        involved |= set(ObservationRating.objects.filter(session=session).values_list("child_id", flat=True))
+        involved |= set(
+            Recording.speakers.through.objects.filter(recording__session=session).values_list(
+                "participant_id", flat=True
+            )
+        )
+        involved |= set(
+            Concern.children.through.objects.filter(concern__session=session).values_list("participant_id", flat=True)
+        )
+        alone = involved <= own
         entry = {
             "id": session.pk,
             "site": session.site.name,

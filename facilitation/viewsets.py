@@ -29,7 +29,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from . import policy, roles
 from .consent_views import ConsentRecordCreateView, ConsentRecordIndexView, ConsentRecordView
 from .family_page import FamilyIndexView, FamilyPageView
-from .formats import compact_code, datetime_short, duration, participant_label, yes_no
+from .formats import compact_code, datetime_short, duration, family_label, participant_label, yes_no
 from .forms import SiteForm, SiteScopedAdminForm, StorySessionForm, limit_choices
 from .models import (
     AuditEvent,
@@ -237,6 +237,15 @@ def search_participants(queryset, query: str):
     )
 
 
+def search_families(queryset, query: str):
+    """Families whose code matches, typed with or without spaces and dashes, in any case ("akt 14" finds AKT-014)."""
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Cast, Concat, LPad
+
+    compact = Concat("site__region__code", LPad(Cast("number", CharField()), 3, Value("0")), output_field=CharField())
+    return queryset.annotate(compact_code=compact).filter(compact_code__contains=compact_code(query))
+
+
 class RegionViewSet(SnippetViewSet):
     model = Region
     icon = "globe"
@@ -267,6 +276,8 @@ class FamilyViewSet(ScopedSnippetViewSet):
     panels = [FieldPanel("site"), FieldPanel("preferred_language"), FieldPanel("left_on")]
     inspect_view_class = FamilyPageView
     index_view_class = FamilyIndexView
+    chooser_label = staticmethod(family_label)
+    chooser_search = staticmethod(search_families)
 
 
 class ParticipantViewSet(ScopedSnippetViewSet):

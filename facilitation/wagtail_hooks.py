@@ -63,6 +63,8 @@ def keep_records_others_depend_on(request, instances):
     from django.shortcuts import redirect
     from wagtail.admin import messages
 
+    if request.method != "POST":  # the confirmation page still opens; deleting is what is refused
+        return None
     for instance in instances:
         if instance._meta.app_label != "facilitation":
             continue
@@ -76,6 +78,27 @@ def keep_records_others_depend_on(request, instances):
                 % {"record": instance, "count": len(protected.protected_objects), "kinds": ", ".join(kinds)},
             )
             return redirect(f"wagtailsnippets_{instance._meta.app_label}_{instance._meta.model_name}:list")
+    return None
+
+
+@hooks.register("before_delete_snippet")
+def keep_records_never_deleted(request, instances):
+    """Records whose viewset has no delete view (consent records are append-only, a submission is declined through
+    its review, the audit log is written by the platform) are not deleted by the listings' bulk "Delete" either:
+    deleting a newer consent record would bring an older, wider grant back. Say so and go back to the listing."""
+    from django.shortcuts import redirect
+    from django.utils.text import capfirst
+    from wagtail.admin import messages
+
+    for instance in instances:
+        viewset = getattr(type(instance), "snippet_viewset", None)
+        if "delete" in getattr(viewset, "disabled_views", ()):
+            messages.error(
+                request,
+                _("%(records)s are never deleted: they stay as the record of what happened.")
+                % {"records": capfirst(instance._meta.verbose_name_plural)},
+            )
+            return redirect(viewset.get_url_name("list"))
     return None
 
 
@@ -272,3 +295,10 @@ def family_page_buttons(snippet, user, next_url=None):
     if isinstance(snippet, Participant) and policy.may(user, policy.Action.MANAGE_CONSENT, snippet):
         label = _("Change consent") if snippet.consent_records.exists() else _("Record consent")
         yield ListingButton(label, record_consent_url(snippet), priority=45)
+
+
+@hooks.register("register_admin_urls")
+def register_two_factor_urls():
+    from . import two_factor
+
+    return two_factor.admin_urls()

@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    # Two-factor sign-in for the roles that see real names or recordings (facilitation/two_factor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +75,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed a one-time code; then the roles that need it are held
+    # at the two-factor pages until it has.
+    "django_otp.middleware.OTPMiddleware",
+    "facilitation.two_factor.TwoFactorMiddleware",
     # The admin in the person's chosen language for the whole request, not only inside Wagtail's views.
     "config.middleware.AdminLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -279,6 +287,16 @@ AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "config.login_throttling.lockout_response"
+
+# --- Staff accounts: two-factor sign-in, sessions that end ------------------------------------------------------
+# Administrators, facilitators and safeguarding leads (who see real names or recordings) confirm each sign-in with a
+# code from an authenticator app or a recovery code (facilitation/two_factor.py; policy.requires_two_factor).
+STAFF_TWO_FACTOR = env.bool("STAFF_TWO_FACTOR", default=True)
+OTP_TOTP_ISSUER = "Stories Between Generations"
+# A session ends after this many seconds without a request (every request pushes the end back). Families' drafts
+# keep their own, longer expiry (facilitation/family_submission.py: SUBMISSION_DRAFT_HOURS).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
 
 # --- Security defaults shared by all environments -----------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

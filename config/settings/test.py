@@ -37,3 +37,5 @@ FILE_UPLOAD_TEMP_DIR = str(_tmp / "tmp")
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(exist_ok=True)
 # celery beat started by a test keeps its schedule in the test's folder, not in the checkout's var/.
 CELERY_BEAT_SCHEDULE_FILENAME = str(_tmp / "celerybeat-schedule")
+# Most tests sign staff in with force_login; tests/test_two_factor.py turns two-factor sign-in on itself.
+STAFF_TWO_FACTOR = False

@@ -50,6 +50,7 @@ ACTION_LABELS = {
     "invitation.create": _("Creating an invitation"),
     "family.export": _("Exporting everything held about a family"),
     "family.retention_purge": _("Deleting a family's material after the retention period"),
+    "account.two_factor": _("Confirming a sign-in with a one-time code"),
 }
 
 

@@ -162,3 +162,23 @@ class EditorChooserTests(TestCase):
                 if reachable:
                     self.assertEqual(self.client.get(base + f"chosen/{reachable}/").status_code, 200)
                 self.assertEqual(self.client.get(base + f"chosen/{unreachable}/").status_code, 404)
+
+
+class FamilyChooserTests(TestCase):
+    """The family picker (on a recording, an invitation) names more than a bare code and finds a code typed any way,
+    within the facilitator's own sites."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.w = build_world()
+
+    def test_family_chooser_labels_and_search_stay_in_the_facilitators_sites(self):
+        self.client.force_login(self.w.users["facilitator_a"])
+        own, other = self.w.elder_a.family, self.w.elder_b.family
+        typed = own.code.lower().replace("-", " ")
+        html = body(self.client.get(CHOOSE.format(model="family") + "results/", {"q": typed}))
+        self.assertIn(f"chosen/{own.pk}/", html)
+        self.assertIn(f"{own.code} · ", html)  # code and site, not a bare code
+        self.assertNotIn(f"chosen/{other.pk}/", html)
+        html = body(self.client.get(CHOOSE.format(model="family") + "results/", {"q": other.code}))
+        self.assertNotIn(f"chosen/{other.pk}/", html)

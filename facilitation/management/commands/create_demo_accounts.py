@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
+from facilitation import policy, two_factor
 from facilitation.roles import ROLE_ACCOUNTS, ensure_role_groups
 
 
@@ -41,3 +42,21 @@ class Command(BaseCommand):
         names = ", ".join(ROLE_ACCOUNTS)
         source = "generated, kept in DATA_DIR/demo_password.txt" if generated else "from DEMO_PASSWORD"
         self.stdout.write(self.style.SUCCESS(f"Demo accounts: {names}. Password ({source}): {password}"))
+        if settings.STAFF_TWO_FACTOR:
+            self._two_factor(User)
+
+    def _two_factor(self, User) -> None:
+        """Demo only: the accounts that need two-step sign-in get an authenticator key and recovery codes, printed
+        here so a tester can sign in (with a recovery code, or by adding the key to an app). Kept across runs."""
+        self.stdout.write("Two-step sign-in (demo only): add the key to an authenticator app, or use a recovery code.")
+        for username in ROLE_ACCOUNTS:
+            user = User.objects.get(username=username)
+            if not policy.requires_two_factor(user):
+                continue
+            device = two_factor.authenticator_of(user)
+            if device is None:
+                device = two_factor.pending_authenticator(user)
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+            codes = two_factor.new_recovery_codes(user, keep_existing=True)
+            self.stdout.write(f"  {username}: key {two_factor.secret_of(device)}; recovery codes: {' '.join(codes)}")

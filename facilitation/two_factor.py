@@ -1,0 +1,272 @@
+"""Two-factor sign-in (django-otp) for the staff who can see real names or recordings.
+
+A password alone opens nothing for them: until the session has passed a one-time code (`request.user.is_verified()`,
+set by django-otp's OTPMiddleware), every admin or private-file request goes to the setup page (no authenticator yet:
+a QR code, then 10 recovery codes shown once) or to the verify page (a code from the app, or one recovery code).
+Who needs it is the policy's answer (`policy.requires_two_factor`); attempts are throttled by django-otp's exponential
+back-off on each device and written to the audit log.
+"""
+
+from __future__ import annotations
+
+import re
+from base64 import b32encode
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import policy
+
+RECOVERY_CODE_COUNT = 10
+AUTHENTICATOR_NAME = "authenticator"
+RECOVERY_NAME = "recovery codes"
+AUDIT_ACTION = "account.two_factor"
+
+
+# --- Devices ---------------------------------------------------------------------------------------------------
+
+
+def authenticator_of(user, *, confirmed: bool | None = True) -> TOTPDevice | None:
+    devices = TOTPDevice.objects.devices_for_user(user, confirmed=confirmed)
+    return devices.order_by("-confirmed", "pk").first()
+
+
+def has_authenticator(user) -> bool:
+    return authenticator_of(user) is not None
+
+
+def pending_authenticator(user) -> TOTPDevice:
+    """The authenticator being set up: one unconfirmed device per person, kept until confirmed with a code."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+
+
+def secret_of(device: TOTPDevice) -> str:
+    """The key as people type it into an authenticator app (base32, in groups of four)."""
+    secret = b32encode(device.bin_key).decode()
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def new_recovery_codes(user, *, keep_existing: bool = False) -> list[str]:
+    """Up to RECOVERY_CODE_COUNT single-use codes; without keep_existing, earlier codes stop working."""
+    device, _created = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_NAME, defaults={"confirmed": True})
+    if not keep_existing:
+        device.token_set.all().delete()
+    existing = list(device.token_set.values_list("token", flat=True))
+    fresh = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT - len(existing))]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=token) for token in fresh])
+    return existing + fresh
+
+
+def qr_svg(device: TOTPDevice) -> str:
+    """The otpauth:// link as an inline SVG QR code (the admin's CSP allows inline SVG; no request leaves the site)."""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    return image.to_string(encoding="unicode")
+
+
+def _normalised(code: str) -> str:
+    return re.sub(r"[\s-]", "", code or "").lower()
+
+
+def _throttled_until(device):
+    allowed, data = device.verify_is_allowed()
+    return None if allowed else (data or {}).get("locked_until")
+
+
+def check_code(user, code: str, *, device: TOTPDevice | None = None):
+    """(the device that accepted `code` or None, the time until which trying again is refused or None).
+
+    Six or eight digits are a code from the app, anything else a recovery code (used once, then deleted). Each
+    device counts its own failures and refuses any code, right or wrong, while its back-off runs."""
+    code = _normalised(code)
+    with transaction.atomic():
+        if device is not None:
+            candidates = TOTPDevice.objects.select_for_update().filter(pk=device.pk)
+        elif code.isdigit() and len(code) in (6, 8):
+            candidates = TOTPDevice.objects.devices_for_user(user, confirmed=True).select_for_update()
+        else:
+            candidates = StaticDevice.objects.devices_for_user(user, confirmed=True).select_for_update()
+        locked_until = None
+        for candidate in candidates:
+            until = _throttled_until(candidate)
+            if until is not None:
+                locked_until = max(locked_until or until, until)
+                continue
+            if candidate.verify_token(code):
+                return candidate, None
+            locked_until = _throttled_until(candidate) if locked_until is None else locked_until
+        return None, locked_until
+
+
+def _audit(user, allowed: bool, step: str, **detail) -> None:
+    policy.audit(
+        user, AUDIT_ACTION, None, allowed, [] if allowed else [_("Wrong or expired code.")], {"step": step, **detail}
+    )
+
+
+# --- Middleware --------------------------------------------------------------------------------------------------
+
+
+def needs_code(request) -> bool:
+    user = getattr(request, "user", None)
+    return bool(
+        settings.STAFF_TWO_FACTOR
+        and user is not None
+        and user.is_authenticated
+        and not (hasattr(user, "is_verified") and user.is_verified())
+        and policy.requires_two_factor(user)
+    )
+
+
+class TwoFactorMiddleware:
+    """Holds a signed-in person who needs two-factor sign-in at the two-factor pages until the session passed a code,
+    for every staff path (the admin, private files, documents). After django-otp's OTPMiddleware.
+
+    Also keeps staff sessions on the site-wide idle limit (SESSION_COOKIE_AGE, pushed back by every request): a
+    longer expiry set for a family's draft in the same browser never carries over to a signed-in session."""
+
+    PROTECTED = ("/admin/", "/private/", "/documents/")
+    EXEMPT = (
+        "/admin/two-factor/",
+        "/admin/login/",
+        "/admin/logout/",
+        "/admin/password_reset/",
+        "/admin/jsi18n/",
+        "/admin/sprite",  # the admin's icons, fetched by every admin page (the code pages included)
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path_info = request.path_info
+        if path_info.startswith(self.PROTECTED) and not path_info.startswith(self.EXEMPT) and needs_code(request):
+            return redirect(_two_factor_url(request.user, request.get_full_path() if request.method == "GET" else ""))
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            expiry = request.session.get("_session_expiry")
+            if expiry not in (None, 0):
+                request.session.set_expiry(None)
+        return self.get_response(request)
+
+
+def _two_factor_url(user, next_url: str = "") -> str:
+    name = "facilitation_two_factor_verify" if has_authenticator(user) else "facilitation_two_factor_setup"
+    url = reverse(name)
+    if next_url and next_url.startswith("/admin/"):
+        url += "?" + urlencode({"next": next_url})
+    return url
+
+
+# --- Views -------------------------------------------------------------------------------------------------------
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}),
+    )
+
+
+def _next_url(request) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
+        return candidate
+    return reverse("wagtailadmin_home")
+
+
+def _refusal(form, locked_until) -> None:
+    if locked_until is not None:
+        when = formats.time_format(timezone.localtime(locked_until), "H:i:s")
+        form.add_error("code", _("Too many wrong codes. Wait until %(time)s, then try again.") % {"time": when})
+    else:
+        form.add_error("code", _("This code is not right, or it has expired. Try again."))
+
+
+def _page(request, template: str, title: str, **context) -> TemplateResponse:
+    return TemplateResponse(
+        request, template, {"page_title": title, "header_title": title, "next": _next_url(request), **context}
+    )
+
+
+def setup_view(request):
+    """First sign-in: add an authenticator app by QR code or key, confirm with a code, then see recovery codes."""
+    if not (settings.STAFF_TWO_FACTOR and policy.requires_two_factor(request.user)):
+        return redirect("wagtailadmin_home")
+    if has_authenticator(request.user):
+        return redirect(_two_factor_url(request.user, _next_url(request)))
+    device = pending_authenticator(request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        verified, locked_until = check_code(request.user, form.cleaned_data["code"], device=device)
+        if verified is not None:
+            verified.confirmed = True
+            verified.save(update_fields=["confirmed"])
+            codes = new_recovery_codes(request.user)
+            otp_login(request, verified)
+            _audit(request.user, True, "setup")
+            return _page(
+                request,
+                "facilitation/two_factor/recovery_codes.html",
+                _("Your recovery codes"),
+                codes=codes,
+            )
+        _audit(request.user, False, "setup", throttled=locked_until is not None)
+        _refusal(form, locked_until)
+    return _page(
+        request,
+        "facilitation/two_factor/setup.html",
+        _("Set up two-step sign-in"),
+        form=form,
+        qr=mark_safe(qr_svg(device)),  # noqa: S308 - generated here from our own key, no user input
+        secret=secret_of(device),
+    )
+
+
+def verify_view(request):
+    """Every sign-in after the first: a code from the app, or one recovery code."""
+    if not needs_code(request):
+        return redirect(_next_url(request))
+    if not has_authenticator(request.user):
+        return redirect(_two_factor_url(request.user, _next_url(request)))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        verified, locked_until = check_code(request.user, form.cleaned_data["code"])
+        if verified is not None:
+            otp_login(request, verified)
+            recovery = isinstance(verified, StaticDevice)
+            left = verified.token_set.count() if recovery else None
+            _audit(request.user, True, "verify", method="recovery" if recovery else "app", recovery_codes_left=left)
+            if recovery:
+                messages.warning(
+                    request,
+                    _("You signed in with a recovery code; %(count)s left. Each code works once.") % {"count": left},
+                )
+            return redirect(_next_url(request))
+        _audit(request.user, False, "verify", throttled=locked_until is not None)
+        _refusal(form, locked_until)
+    return _page(request, "facilitation/two_factor/verify.html", _("Enter your sign-in code"), form=form)
+
+
+def admin_urls():
+    return [
+        path("two-factor/setup/", setup_view, name="facilitation_two_factor_setup"),
+        path("two-factor/verify/", verify_view, name="facilitation_two_factor_verify"),
+    ]
