@@ -14,3 +14,7 @@ DEBUG = False
 
 # A fresh throw-away DATA_DIR has no upload temp folder yet (the system check requires it to exist).
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+
+# The benchmarks measure serving and withdrawal under load, not signing in: the scripted facilitator has no
+# authenticator app (two-factor sign-in is tested in tests/test_two_factor.py and tests/test_two_factor_browser.py).
+STAFF_TWO_FACTOR = False

@@ -91,7 +91,8 @@ def _throttled_until(device):
 
 
 def check_code(user, code: str, *, device: TOTPDevice | None = None):
-    """(the device that accepted `code` or None, the time until which trying again is refused or None).
+    """(the device that accepted `code` or None, and when a device was still in its back-off and so refused to
+    check the code at all, the time until which it refuses; None when the code was checked and is wrong).
 
     Six or eight digits are a code from the app, anything else a recovery code (used once, then deleted). Each
     device counts its own failures and refuses any code, right or wrong, while its back-off runs."""
@@ -111,7 +112,6 @@ def check_code(user, code: str, *, device: TOTPDevice | None = None):
                 continue
             if candidate.verify_token(code):
                 return candidate, None
-            locked_until = _throttled_until(candidate) if locked_until is None else locked_until
         return None, locked_until
 
 
