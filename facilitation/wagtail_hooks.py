@@ -259,14 +259,23 @@ def register_family_staff_urls():
     ]
 
 
+class ConsentFormsMenuItem(MenuItem):
+    """Shown to whoever the printable forms open for (administrators, facilitators assigned to a site): a facilitator
+    not yet assigned to any site would only meet a 404."""
+
+    def is_shown(self, request):
+        from .consent_views import may_print_forms
+
+        return may_print_forms(request.user)
+
+
 @hooks.register("register_admin_menu_item")
 def consent_forms_menu_item():
-    return RoleMenuItem(
+    return ConsentFormsMenuItem(
         _("Printable consent forms"),
         reverse("facilitation_consent_forms"),
         icon_name="doc-full",
         order=206,
-        allowed_roles={roles.FACILITATOR},
     )
 
 

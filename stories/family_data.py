@@ -1,7 +1,8 @@
 """stories' part of a subject-access export: the stories made from a family's material (facilitation.subject_access).
 
 A story built from this family's recording, submission or session, or naming one of its people, is listed with its
-titles, whether it is online, and which of the family's material it uses. Its summary is included only when the story
+titles (a shared story's only once it was published), whether it is online, and which of the family's material it
+uses. Its summary is included only when the story
 is about this family alone; nothing about the other people of a shared story is.
 """
 
@@ -26,10 +27,13 @@ def stories_for_export(sender, family, bundle, participant_ids, **kwargs) -> Non
         needed = story_people(page)
         theirs = sorted(p.code for p in needed if p.pk in participant_ids)
         alone = all(p.pk in participant_ids for p in needed)
+        # A shared story's titles are the family's to see only once they were public; a draft's may describe others.
+        shown = alone or page.first_published_at is not None
         entry = {
             "id": page.pk,
             "title": {
-                code: getattr(page, build_localized_fieldname("title", code), "") for code, _n in settings.LANGUAGES
+                code: getattr(page, build_localized_fieldname("title", code), "") if shown else ""
+                for code, _n in settings.LANGUAGES
             },
             "live": page.live,
             "first_published_at": page.first_published_at,

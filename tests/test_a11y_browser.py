@@ -7,9 +7,6 @@ Screenshots of every checked screen land in test-artifacts/a11y-<language>-<scre
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 from playwright.sync_api import expect
 from wagtail.users.models import UserProfile
@@ -20,29 +17,19 @@ from stories.factories import ApproachPageFactory, SessionGuidePageFactory
 from stories.models import StoryIndexPage
 
 from .a11y import ARTIFACTS, assert_no_serious_violations
-from .conftest import require
+from .browser import chromium
 from .facilitation.world import build_world
 from .stories.site_tree import build_site_tree
 from .wagtail_root import ensure_wagtail_root
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LANGUAGES = ("kk", "ru")
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def browser():
-    require(os.path.exists(CHROMIUM), "Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-        )
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def phone(browser, language: str):

@@ -5,8 +5,6 @@ Screenshots of each step land in test-artifacts/ (kept by CI as evidence of what
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,40 +14,17 @@ from facilitation.factories import ConsentFormVersionFactory, tone_wav
 from facilitation.invitations import create_invitation
 from facilitation.models import Recording, Submission
 
-from ..conftest import require
+from ..browser import FAKE_MICROPHONE, chromium
 from .world import build_world
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def browser():
-    require(os.path.exists(CHROMIUM), "Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there unless told.
-    # Set for this module only (not at import), so nothing else in the run inherits it.
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--headless",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-                "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream",
-            ],
-        )
+    with chromium(*FAKE_MICROPHONE, "--disable-quic") as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

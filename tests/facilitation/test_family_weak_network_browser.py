@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import shutil
 import time
 import wave
 from pathlib import Path
@@ -28,11 +26,10 @@ from facilitation.factories import ConsentFormVersionFactory, tone_wav
 from facilitation.invitations import create_invitation
 from facilitation.models import DraftUpload, Recording, Submission
 
-from ..conftest import require
+from ..browser import FAKE_MICROPHONE, chromium
 from .world import build_world
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 # Chromium's "Slow 3G" preset: 400 ms latency, about 400 kbit/s each way.
 SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 50_000, "uploadThroughput": 50_000}
@@ -42,28 +39,8 @@ OFFLINE = {"offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroug
 
 @pytest.fixture(scope="module")
 def browser():
-    require(os.path.exists(CHROMIUM), "Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--headless",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-                "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream",
-            ],
-        )
+    with chromium(*FAKE_MICROPHONE, "--disable-quic") as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import TestCase
 
@@ -19,6 +21,7 @@ from facilitation.factories import (
 from facilitation.invitations import create_invitation
 from facilitation.models import AuditEvent, Concern, ConsentRecord, ObservationRating, Submission
 from facilitation.policy import audit
+from facilitation.roles import FACILITATOR
 
 from .world import build_world
 
@@ -114,3 +117,27 @@ class SessionNotesOfOtherFamiliesTests(TestCase):
                 self.assertIn("withheld", entry)
                 self.assertNotIn("log", entry)
                 self.assertEqual(entry["observation_ratings"], [])
+
+
+class ConsentFormsMenuTests(TestCase):
+    """The "Printable consent forms" menu item was shown to every facilitator, but the forms open only for one
+    assigned to a site: a facilitator not yet assigned followed it into a 404."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.w = build_world()
+        cls.unassigned = get_user_model().objects.create_user("facilitator_new", password="x")
+        cls.unassigned.groups.add(Group.objects.get(name=FACILITATOR))
+
+    def test_the_menu_offers_only_what_opens(self):
+        for user, shown in (
+            (self.unassigned, False),
+            (self.w.users["facilitator_a"], True),
+            (self.w.users["admin"], True),
+        ):
+            with self.subTest(user=user.username):
+                self.client.force_login(user)
+                html = self.client.get("/admin/").content.decode()
+                self.assertEqual("/admin/programme/consent-forms/" in html, shown)
+                status = self.client.get("/admin/programme/consent-forms/").status_code
+                self.assertEqual(status, 200 if shown else 404)

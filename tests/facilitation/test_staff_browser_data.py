@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,11 +15,10 @@ from wagtail.users.models import UserProfile
 from facilitation.factories import ChildFactory, ConsentRecordFactory, SiteFactory
 from facilitation.models import Recording, StorySession
 
-from ..conftest import require
+from ..browser import chromium
 from .world import build_world
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 # What the facilitator reads, per language (catalogue words that exist today).
@@ -33,17 +30,8 @@ WORDS = {
 
 @pytest.fixture(scope="module")
 def browser():
-    require(os.path.exists(CHROMIUM), "Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-        )
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def shot(page, name: str) -> None:

@@ -6,8 +6,6 @@ Screenshots land in test-artifacts/staff-<language>-*.png.
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,27 +14,18 @@ from wagtail.users.models import UserProfile
 from facilitation.factories import ConsentFormVersionFactory
 from facilitation.models import ConsentRecord, Submission
 
-from ..conftest import require
+from ..browser import chromium
 from .test_submission_review import make_submission
 from .world import build_world
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def browser():
-    require(os.path.exists(CHROMIUM), "Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run"]
-        )
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def shot(page, name: str) -> None:

@@ -26,6 +26,7 @@ from facilitation.factories import (
 from facilitation.models import AuditEvent, Concern, Invitation, Submission, SubmissionPhoto
 from facilitation.policy import Action, audit, authorize
 from media_tools.models import Segment, Transcript
+from stories.factories import StoryPageFactory
 
 from ..stories.site_tree import build_site_tree
 from .world import build_world
@@ -38,6 +39,8 @@ OTHER_FAMILY_SECRETS = [
     "Concern about two children",
     "Family C heard here",
     "transcript of family B",
+    "Draft about Sara of family C",
+    "Черновик о Саре",
 ]
 
 
@@ -85,6 +88,18 @@ class SubjectAccessExportTests(TestCase):
         own.children.set([w.child_a])
         mixed = RecordingFactory(family=cls.family_c, speakers=[w.elder_a, cls.child_c], title="Family C heard here")
         cls.mixed = mixed
+        # A draft built from that shared recording: never published, its titles may describe family C.
+        StoryPageFactory(
+            parent=cls.tree.index,
+            title_kk="Сара туралы жоба",
+            title_ru="Черновик о Саре",
+            title_en="Draft about Sara of family C",
+            slug_kk="sara-jobasy",
+            slug_ru="chernovik-o-sare",
+            slug_en="draft-about-sara",
+            live=False,
+            source_recording=mixed,
+        )
         # The story from A's recording; audit events about A and about B.
         story = cls.tree.story
         story.source_recording = w.recording_a

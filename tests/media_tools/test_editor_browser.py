@@ -4,8 +4,6 @@ keeps the machine draft. Screenshots land in test-artifacts/."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,11 +14,10 @@ from wagtail.users.models import UserProfile
 from facilitation.factories import tone_wav
 from media_tools.models import Segment, Transcript
 
-from ..conftest import require
+from ..browser import chromium
 from ..facilitation.world import build_world
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 TEXTS = ["Біздің ауылда көктем ерте келетін.", "Правда, бабушка?", "Иә, балам, рас."]
@@ -28,27 +25,8 @@ TEXTS = ["Біздің ауылда көктем ерте келетін.", "П�
 
 @pytest.fixture(scope="module")
 def browser():
-    require(os.path.exists(CHROMIUM), "Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--headless",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--autoplay-policy=no-user-gesture-required",
-                "--mute-audio",
-            ],
-        )
+    with chromium("--autoplay-policy=no-user-gesture-required", "--mute-audio") as browser:
         yield browser
-        browser.close()
 
 
 def make_draft(world) -> Transcript:
