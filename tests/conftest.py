@@ -39,3 +39,10 @@ def _fresh_cache():
     for alias in caches:
         caches[alias].clear()
     yield
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test that drives the browser is marked `browser` (CI runs them once, on SQLite: see .ci/run)."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
