@@ -95,7 +95,7 @@ def build_world(n_stories: int, n_invitations: int, audio_seconds: float, upload
         SiteFactory,
         tone_wav,
     )
-    from facilitation.invitations import create_invitation
+    from facilitation.families.invitations import create_invitation
     from facilitation.models import Region
     from media_tools.publishing import ensure_published_copy
     from stories.factories import StoryPageFactory

@@ -21,7 +21,7 @@ urlpatterns += [re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.+)$", edit
 
 # Every public page lives under /kk/, /ru/ or /en/; "/" redirects by Accept-Language (LocaleMiddleware).
 urlpatterns += i18n_patterns(
-    path("", include("facilitation.family_urls")),
+    path("", include("facilitation.families.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

@@ -59,8 +59,8 @@ def new_invitation(request):
     """A facilitator creates an invitation for a family of their site and prints the hand-out (shown once)."""
     from django import forms as django_forms
 
+    from .families.invitations import create_invitation, handout
     from .formats import family_label
-    from .invitations import create_invitation, handout
     from .models import LANGUAGE_CHOICES, Family
 
     sites = policy.sites_of(request.user)

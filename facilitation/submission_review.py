@@ -28,8 +28,8 @@ from wagtail.snippets.views.snippets import IndexView, InspectView
 
 from . import policy
 from .consent_views import LANGUAGE_NAMES, inspect_url, language_names, scope_rows
+from .families.submission import _start_transcriptions
 from .family_page import family_url, mm_ss, transcription_state
-from .family_submission import _start_transcriptions
 from .models import StorySession, Submission, SubmissionPhoto, private_storage
 from .policy import Action
 from .serving import serve_private_file

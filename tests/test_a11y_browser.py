@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from wagtail.users.models import UserProfile
 
 from facilitation.factories import ConsentFormVersionFactory, tone_wav
-from facilitation.invitations import create_invitation
+from facilitation.families.invitations import create_invitation
 from stories.factories import ApproachPageFactory, SessionGuidePageFactory
 from stories.models import StoryIndexPage
 

@@ -28,7 +28,7 @@ from wagtail.models import Page
 from wagtail.users.models import UserProfile
 
 from facilitation.factories import ConsentFormVersionFactory
-from facilitation.invitations import create_invitation
+from facilitation.families.invitations import create_invitation
 from facilitation.models import Submission
 from stories.models import StoryPage
 

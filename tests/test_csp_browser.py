@@ -103,7 +103,7 @@ def check_pages(browser, live_server, w, tree, language: str) -> None:
         assert "'unsafe-inline'" not in public and "frame-ancestors 'none'" in public
         # The families' pages: the invitation's first step, the recorder page, and withdrawal.
         from facilitation.factories import ConsentFormVersionFactory
-        from facilitation.invitations import create_invitation
+        from facilitation.families.invitations import create_invitation
 
         ConsentFormVersionFactory()
         _invitation, token, _code = create_invitation(w.elder_a.family, language=language)

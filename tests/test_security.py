@@ -55,7 +55,7 @@ def test_a_completed_submission_leaves_no_secret_in_the_session_table(client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from facilitation.factories import ConsentFormVersionFactory, tone_wav
-    from facilitation.invitations import create_invitation
+    from facilitation.families.invitations import create_invitation
 
     from .facilitation.world import build_world
 
@@ -111,7 +111,7 @@ def test_invitation_tokens_never_reach_the_access_log(tmp_path):
     import requests
 
     from facilitation.factories import ConsentFormVersionFactory
-    from facilitation.invitations import create_invitation
+    from facilitation.families.invitations import create_invitation
 
     from .facilitation.world import build_world
     from .servers import Gunicorn

@@ -22,7 +22,7 @@ COUNT = """
 import django, sys
 django.setup()
 from django.core.cache import cache
-from facilitation.ratelimit import too_many
+from facilitation.families.ratelimit import too_many
 refused = [too_many(sys.argv[1], limit=5) for _ in range(int(sys.argv[2]))]
 print("refused" if refused[-1] else "allowed")
 """

@@ -205,7 +205,7 @@ class SessionExpiryTests(TestCase):
         from django.conf import settings
         from django.utils import translation
 
-        from facilitation.invitations import create_invitation
+        from facilitation.families.invitations import create_invitation
 
         with translation.override("kk"):
             _invitation, token, _code = create_invitation(self.w.elder_a.family, language="kk")

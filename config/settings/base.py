@@ -294,7 +294,7 @@ AXES_LOCKOUT_CALLABLE = "config.login_throttling.lockout_response"
 STAFF_TWO_FACTOR = env.bool("STAFF_TWO_FACTOR", default=True)
 OTP_TOTP_ISSUER = "Stories Between Generations"
 # A session ends after this many seconds without a request (every request pushes the end back). Families' drafts
-# keep their own, longer expiry (facilitation/family_submission.py: SUBMISSION_DRAFT_HOURS).
+# keep their own, longer expiry (facilitation/families/submission.py: SUBMISSION_DRAFT_HOURS).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 
@@ -375,7 +375,7 @@ SUBMISSION_MAX_FILES = env.int("SUBMISSION_MAX_FILES", default=5)
 SUBMISSION_RATE_PER_HOUR = env.int("SUBMISSION_RATE_PER_HOUR", default=60)  # requests per address and per invitation
 IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=15 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
-# Resumable uploads (facilitation/uploads.py, tus): the piece the page sends per request, the requests allowed per
+# Resumable uploads (families/uploads.py, tus): the piece the page sends per request, the requests allowed per
 # address and per invitation in an hour, and how long an untouched unfinished upload is kept before it is swept.
 UPLOAD_CHUNK_BYTES = env.int("UPLOAD_CHUNK_BYTES", default=512 * 1024)
 UPLOAD_REQUESTS_PER_HOUR = env.int("UPLOAD_REQUESTS_PER_HOUR", default=3000)

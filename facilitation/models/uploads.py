@@ -3,7 +3,7 @@
 It is bound to one invitation and one browser session, holds no name and no personal detail, and is never a
 recording: once every byte has arrived and the intake accepted the content, the checked file joins the session's
 draft (drafts/ in private storage); it becomes a Recording only when the family gives consent. An upload nobody
-finishes is swept (`facilitation.uploads.sweep_abandoned_uploads`).
+finishes is swept (`facilitation.families.uploads.sweep_abandoned_uploads`).
 """
 
 from __future__ import annotations

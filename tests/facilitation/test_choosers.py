@@ -7,7 +7,7 @@ from django.test import TestCase
 
 from facilitation import policy
 from facilitation.factories import ConsentRecordFactory, ParticipantFactory, RecordingFactory
-from facilitation.invitations import create_invitation
+from facilitation.families.invitations import create_invitation
 from facilitation.models import AuditEvent, Submission
 
 from .world import build_world

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 
 from facilitation import dashboard
 from facilitation.factories import ChildFactory, ConsentRecordFactory, ParticipantFactory
-from facilitation.invitations import create_invitation
+from facilitation.families.invitations import create_invitation
 from facilitation.models import Concern, NotificationPreference, Submission
 from facilitation.withdrawal import withdraw_consent
 from media_tools.models import Transcript

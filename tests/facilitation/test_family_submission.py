@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from PIL import Image
 
 from facilitation.factories import ConsentFormVersionFactory, tone_wav
-from facilitation.invitations import create_invitation
+from facilitation.families.invitations import create_invitation
 from facilitation.models import ConsentRecord, Invitation, Recording, Submission, SubmissionPhoto
 from media_tools.models import TranscriptionJob
 

@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import expect
 
 from facilitation.factories import ConsentFormVersionFactory, tone_wav
-from facilitation.invitations import create_invitation
+from facilitation.families.invitations import create_invitation
 from facilitation.models import DraftUpload, Recording, Submission
 
 from ..browser import FAKE_MICROPHONE, chromium

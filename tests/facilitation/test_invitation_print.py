@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.test import TestCase
 from PIL import Image
 
-from facilitation.invitations import create_invitation
+from facilitation.families.invitations import create_invitation
 from facilitation.models import Invitation, Submission, SubmissionPhoto
 
 from .world import build_world

@@ -24,7 +24,7 @@ class ObjectViewTests(TestCase):
         return self.client.get(url).status_code
 
     def objects(self):
-        from facilitation.invitations import create_invitation
+        from facilitation.families.invitations import create_invitation
 
         w = self.w
         invitation, _token, _code = create_invitation(w.elder_a.family, language="kk", actor=w.users["admin"])

@@ -18,7 +18,7 @@ from facilitation.factories import (
     RecordingFactory,
     StorySessionFactory,
 )
-from facilitation.invitations import create_invitation
+from facilitation.families.invitations import create_invitation
 from facilitation.models import AuditEvent, Concern, ConsentRecord, ObservationRating, Submission
 from facilitation.policy import audit
 from facilitation.roles import FACILITATOR

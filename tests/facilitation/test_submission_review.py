@@ -7,7 +7,7 @@ from django.test import TestCase
 from PIL import Image
 
 from facilitation.factories import ConsentFormVersionFactory, ConsentRecordFactory, StorySessionFactory, tone_wav
-from facilitation.invitations import create_invitation
+from facilitation.families.invitations import create_invitation
 from facilitation.models import (
     AuditEvent,
     Participant,

@@ -19,9 +19,9 @@ from django.test import TestCase, override_settings
 from django.utils import translation
 
 from facilitation.factories import ConsentFormVersionFactory, tone_wav
-from facilitation.invitations import create_invitation
+from facilitation.families.invitations import create_invitation
+from facilitation.families.uploads import partial_root
 from facilitation.models import DraftUpload
-from facilitation.uploads import partial_root
 
 from .world import build_world
 

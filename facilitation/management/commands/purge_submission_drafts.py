@@ -1,5 +1,5 @@
 """Remove uploads of family submissions that were never finished (no consent was given for them), and resumable
-uploads nobody finished sending (facilitation.uploads)."""
+uploads nobody finished sending (facilitation.families.uploads)."""
 
 import datetime
 
@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from facilitation.families.uploads import sweep_abandoned_uploads
 from facilitation.models import private_storage
-from facilitation.uploads import sweep_abandoned_uploads
 
 
 class Command(BaseCommand):

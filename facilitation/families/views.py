@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from . import family_submission as flow
+from ..models import ConsentFormVersion, Submission
+from ..models.submissions import Invitation
+from ..withdrawal import withdraw_consent
+from . import submission as flow
 from . import uploads
-from .family_forms import ConsentForm, StoryForm, WhoForm, WithdrawalForm
-from .models import ConsentFormVersion, Submission
-from .models.submissions import Invitation
+from .forms import ConsentForm, StoryForm, WhoForm, WithdrawalForm
 from .ratelimit import client_address, too_many
-from .withdrawal import withdraw_consent
 
 
 def _unavailable(request, status: int = 404):

@@ -4,8 +4,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .formats import compact_code, grouped_code, participant_code
-from .models import LANGUAGE_CHOICES, Participant, Scope
+from ..formats import compact_code, grouped_code, participant_code
+from ..models import LANGUAGE_CHOICES, Participant, Scope
 
 NEW_PERSON_ROLES = [
     ("elder", _("Grandparent or other elder")),

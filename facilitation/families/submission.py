@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from .models import (
+from ..models import (
     ConsentFormVersion,
     ConsentRecord,
     Invitation,
@@ -26,8 +26,8 @@ from .models import (
     SubmissionPhoto,
     private_storage,
 )
-from .policy import SYSTEM, Action, may
-from .reconcile import batched
+from ..policy import SYSTEM, Action, may
+from ..reconcile import batched
 
 SESSION_KEY = "sbg_family_draft"
 
@@ -58,7 +58,7 @@ def store_draft_audio(uploaded) -> dict:
 
 
 def store_draft_audio_path(path) -> dict:
-    """The same for a file that arrived in pieces (facilitation.uploads): checked whole, then kept as a draft."""
+    """The same for a file that arrived in pieces (families.uploads): checked whole, then kept as a draft."""
     from django.core.files import File
 
     from media_tools.audio import sniff_audio

@@ -1,8 +1,7 @@
 from django.urls import path
 
-from . import family_views as views
-from . import uploads
-from .family_status import submission_status
+from . import uploads, views
+from .status import submission_status
 
 urlpatterns = [
     path("share/", views.start, name="family_start"),

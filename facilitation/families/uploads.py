@@ -9,7 +9,7 @@ Django views, so a recording sent from a village on a weak mobile line survives 
   and whatever arrived before a drop counts, so the next attempt continues from there.
 - When the last byte arrives the whole file is checked by the intake (type, codec, size, duration). Refused: the
   bytes are deleted and the reason kept for the page. Accepted: the file moves to drafts/ in private storage and
-  joins the family's draft; it becomes a recording only when consent is given (`family_submission.complete`).
+  joins the family's draft; it becomes a recording only when consent is given (`families.submission.complete`).
 - A PATCH runs outside the request transaction (`non_atomic_requests`): on SQLite a transaction holds the single
   write lock, and a slow line must never hold it for the seconds a piece takes to arrive.
 - Uploads nobody finishes are removed by `sweep_abandoned_uploads` (run by `purge_submission_drafts`).
@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from .models import DraftUpload, Invitation, private_storage
+from ..models import DraftUpload, Invitation, private_storage
 from .ratelimit import client_address, too_many
 
 logger = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ def collection(request, token: str, invitation: Invitation, digest: str):
         return _error(400, _("No file arrived. Please try again."))
     if length > settings.AUDIO_MAX_BYTES:
         return _error(413, _("This file is too large to send."))
-    from . import family_submission as flow
+    from . import submission as flow
 
     draft = flow.load_draft(request, invitation)
     if not draft["existing"] and not draft["new"]:
@@ -256,7 +256,7 @@ def _finish(request, invitation: Invitation, upload: DraftUpload) -> HttpRespons
     """Every byte is here: check the whole file as the intake checks any upload, then keep it as a draft file."""
     from media_tools.audio import AudioRejected
 
-    from . import family_submission as flow
+    from . import submission as flow
 
     path = partial_path(upload)
     try:
@@ -281,7 +281,7 @@ def _finish(request, invitation: Invitation, upload: DraftUpload) -> HttpRespons
 
 def _received(request, invitation: Invitation) -> dict:
     """How many recordings the draft holds with this one, for the page's "N recordings received"."""
-    from . import family_submission as flow
+    from . import submission as flow
 
     draft = flow.load_draft(request, invitation)
     accepted = DraftUpload.objects.filter(
@@ -293,7 +293,7 @@ def _received(request, invitation: Invitation) -> dict:
 def _drop_from_draft(request, invitation: Invitation, upload: DraftUpload) -> None:
     """The family removed a file the draft had already taken (the page never heard it arrived): it leaves the
     draft and the disk too, instead of being submitted with the story."""
-    from . import family_submission as flow
+    from . import submission as flow
 
     path = (upload.item or {}).get("path")
     draft = flow.load_draft(request, invitation)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from .models import Invitation
+from ..models import Invitation
 
 
 def create_invitation(family, *, language: str, session=None, actor=None) -> tuple[Invitation, str, str]:

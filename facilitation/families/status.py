@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from .family_forms import WithdrawalForm
-from .models import Submission
+from ..models import Submission
+from .forms import WithdrawalForm
 from .ratelimit import client_address, too_many
 
 
