@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.deps-installed
+# The settings make's commands run with: the environment's, else the one .env names, else development (`make run` is
+# the platform tried out on one machine). Entry points run by hand default to production (config/entrypoints.py).
+DJANGO_SETTINGS_MODULE ?= $(or $(shell sed -n 's/^DJANGO_SETTINGS_MODULE=//p' .env 2>/dev/null | tail -n 1 | tr -d "\"' "),config.settings.dev)
+export DJANGO_SETTINGS_MODULE
 
 .PHONY: setup run test lint messages makemessages lock clean bench-data
 
@@ -37,7 +41,10 @@ run: setup
 test: $(STAMP)
 	bash scripts/system_packages.sh gettext espeak-ng sox chromium
 	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
+	# Lint, formatting, the one-way import contract (pyproject.toml [tool.importlinter]), no missing migration.
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	# A fresh base temp dir per run: pytest prunes old ones, which would pull files from under a parallel run.
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest --basetemp="$$(mktemp -d -t sbg-pytest-XXXXXX)" $(PYTEST_ARGS)
@@ -49,6 +56,7 @@ bench-data:
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 makemessages:
 	for lang in kk ru en; do $(BIN)/python manage.py makemessages -l $$lang --ignore=.venv --ignore=static_collected --no-obsolete; done

@@ -97,7 +97,7 @@ def build_world(n_stories: int, n_invitations: int, audio_seconds: float, upload
     )
     from facilitation.families.invitations import create_invitation
     from facilitation.models import Region
-    from media_tools.publishing import ensure_published_copy
+    from facilitation.published_audio import ensure_published_copy
     from stories.factories import StoryPageFactory
     from stories.models import HomePage, StoryContribution, StoryIndexPage
 

@@ -40,11 +40,17 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jiwer
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+
+from media_tools import guards  # noqa: E402  (after the repository is on sys.path)
+from media_tools.audio import decode_to_array  # noqa: E402
+from media_tools.engines import get_engine  # noqa: E402
+from media_tools.weights import install_default_model  # noqa: E402
 
 FESTVOX_RU = Path("/usr/share/festival/voices/russian/msu_ru_nsh_clunits")
 POCKETSPHINX = Path("/usr/share/pocketsphinx/test/data")
@@ -67,8 +73,6 @@ class Built:
 
 
 def load_wav(path: Path) -> np.ndarray:
-    from media_tools.audio import decode_to_array
-
     return decode_to_array(path)
 
 
@@ -113,13 +117,76 @@ def join(name: str, language: str, utterances: list[Utterance], rng: np.random.G
     return Built(name, language, np.concatenate(pieces), " ".join(u.text for u in utterances), speech)
 
 
+_RU_UNITS = ["ноль", "один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять"]
+_RU_TEENS = [
+    "десять",
+    "одиннадцать",
+    "двенадцать",
+    "тринадцать",
+    "четырнадцать",
+    "пятнадцать",
+    "шестнадцать",
+    "семнадцать",
+    "восемнадцать",
+    "девятнадцать",
+]
+_RU_TENS = [
+    "_",
+    "_",
+    "двадцать",
+    "тридцать",
+    "сорок",
+    "пятьдесят",
+    "шестьдесят",
+    "семьдесят",
+    "восемьдесят",
+    "девяносто",
+]
+_RU_HUNDREDS = ["_", "сто", "двести", "триста", "четыреста", "пятьсот", "шестьсот", "семьсот", "восемьсот", "девятьсот"]
+
+
+def russian_number(n: int) -> str:
+    """A cardinal in words, nominative ("200" -> "двести"; 0..999 999), as festvox-ru's texts spell them."""
+    if n == 0:
+        return _RU_UNITS[0]
+    if n >= 1000:
+        thousands, rest = divmod(n, 1000)
+        last, last_two = thousands % 10, thousands % 100
+        word = (
+            "тысяча"
+            if last == 1 and last_two != 11
+            else "тысячи"
+            if 2 <= last <= 4 and last_two // 10 != 1
+            else "тысяч"
+        )
+        head = "" if thousands == 1 else re.sub(r"один$", "одна", re.sub(r"два$", "две", russian_number(thousands)))
+        return " ".join(w for w in (head, word, russian_number(rest) if rest else "") if w)
+    words = []
+    hundreds, rest = divmod(n, 100)
+    if hundreds:
+        words.append(_RU_HUNDREDS[hundreds])
+    if 10 <= rest < 20:
+        words.append(_RU_TEENS[rest - 10])
+    else:
+        tens, units = divmod(rest, 10)
+        if tens:
+            words.append(_RU_TENS[tens])
+        if units:
+            words.append(_RU_UNITS[units])
+    return " ".join(words)
+
+
 def normalise(text: str, language: str = "ru") -> str:
+    """Text as both systems are scored: numbers in words, no case, punctuation or stress marks."""
     if language == "en":  # numbers and spellings as Whisper's own English benchmark counts them ("four" == "4")
-        from whisper.normalizers import EnglishTextNormalizer
+        from whisper.normalizers import EnglishTextNormalizer  # noqa: PLC0415  (heavy, optional: imports torch)
 
         return EnglishTextNormalizer()(text)
     text = unicodedata.normalize("NFC", text).lower().replace("ё", "е").replace("-", " ")
     text = re.sub(r"[^\w\s']", " ", text)
+    # festvox-ru spells every number out; Whisper writes "6 фельетонов по 200 строк" as often as in words. Both are
+    # right, so digits are read as words (nominative) for both systems, as the English normaliser does for English.
+    text = re.sub(r"\d{1,6}", lambda m: f" {russian_number(int(m.group(0)))} ", text)
     return " ".join(text.split())
 
 
@@ -133,10 +200,6 @@ class Seg:
 
 
 def score(built: Built, segments: list[Seg]) -> dict[str, float]:
-    import jiwer
-
-    from media_tools import guards
-
     spoken = [s for s in segments if s.text.strip()]
     hypothesis = normalise(" ".join(s.text for s in spoken), built.language)
     reference = normalise(built.reference, built.language)
@@ -167,8 +230,6 @@ def score(built: Built, segments: list[Seg]) -> dict[str, float]:
 
 
 def run_pipeline(model_dir: Path, built: Built, threads: int, language: str | None) -> tuple[list[Seg], float]:
-    from media_tools.engines import get_engine
-
     engine = get_engine("faster", model_dir, cpu_threads=threads, candidate_languages=("kk", "ru", "en"))
     t0 = time.perf_counter()
     result = engine.transcribe(built.audio, language=language)
@@ -180,7 +241,7 @@ _plain_models: dict[tuple[str, int], object] = {}
 
 
 def run_plain(model_dir: Path, built: Built, threads: int, language: str | None) -> tuple[list[Seg], float]:
-    from faster_whisper import WhisperModel
+    from faster_whisper import WhisperModel  # noqa: PLC0415  (heavy, optional)
 
     key = (str(model_dir), threads)
     if key not in _plain_models:
@@ -210,8 +271,6 @@ def main() -> None:
         sys.exit(
             f"missing {', '.join(missing)}: run `bash scripts/system_packages.sh festvox-ru pocketsphinx-testdata`"
         )
-    from media_tools.weights import install_default_model
-
     model_dir = install_default_model(Path(args.work_dir) / "models" / "whisper-base")
     rng = np.random.default_rng(2026)
     files: list[Built] = []

@@ -33,9 +33,18 @@ import tempfile
 import time
 from pathlib import Path
 
+import av
+import jiwer
+import numpy as np
+
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+
+from media_tools import guards  # noqa: E402  (after the repository is on sys.path)
+from media_tools.audio import decode_to_array  # noqa: E402
+from media_tools.engines import get_engine  # noqa: E402
+from media_tools.weights import convert_ct2_to_openai, install_default_model  # noqa: E402
 
 PARAGRAPHS = [
     "My grandmother grew up in a small village near the river. Every morning she walked to the well "
@@ -58,11 +67,6 @@ MIN_SECONDS = 60.0
 
 def make_recording(work: Path) -> tuple[Path, str, float]:
     """Speak the paragraphs with espeak-ng and join them into one 16 kHz WAV of >= 60 s."""
-    import av
-    import numpy as np
-
-    from media_tools.audio import decode_to_array
-
     espeak = shutil.which("espeak-ng")
     if espeak is None:
         sys.exit("espeak-ng is required: apt-get install espeak-ng")
@@ -94,14 +98,12 @@ def make_recording(work: Path) -> tuple[Path, str, float]:
 
 
 def normalise(text: str) -> str:
-    from whisper.normalizers import EnglishTextNormalizer
+    from whisper.normalizers import EnglishTextNormalizer  # noqa: PLC0415  (heavy, optional: imports torch)
 
     return EnglishTextNormalizer()(text)
 
 
 def word_error_rate(reference: str, hypothesis: str) -> float:
-    import jiwer
-
     return float(jiwer.wer(normalise(reference), normalise(hypothesis)))
 
 
@@ -117,8 +119,6 @@ def run_timed(cmd: list[str], env: dict[str, str]) -> tuple[float, subprocess.Co
 
 def ours_child(wav: str, model_dir: str, out_json: str, threads: int) -> None:
     """Runs inside the timed subprocess: our pipeline, start to finish."""
-    from media_tools.engines import get_engine
-
     # As the worker runs it: auto-detection among the programme's languages, guards on.
     engine = get_engine("faster", model_dir, cpu_threads=threads, candidate_languages=("kk", "ru", "en"))
     result = engine.transcribe(wav)
@@ -140,8 +140,6 @@ def main() -> None:
     whisper_cli = Path(sys.executable).with_name("whisper")
     if not whisper_cli.exists():
         sys.exit(f"openai-whisper CLI not found at {whisper_cli}")
-
-    from media_tools.weights import convert_ct2_to_openai, install_default_model
 
     work = Path(args.work_dir)
     work.mkdir(parents=True, exist_ok=True)
@@ -177,7 +175,6 @@ def main() -> None:
 
     ours_wer = word_error_rate(reference, ours["text"])
     cli_wer = word_error_rate(reference, cli_text)
-    from media_tools import guards
 
     def invented(text: str) -> tuple[int, int]:
         sentences = guards.split_sentences(text)

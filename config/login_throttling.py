@@ -7,11 +7,13 @@ says what happened and how long to wait (429), not axes' bare English page.
 
 from __future__ import annotations
 
+from axes.helpers import get_cool_off
 from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from wagtail.admin.views.account import LoginView
 
 
 def lockout_message(minutes: int) -> str:
@@ -28,9 +30,6 @@ def lockout_response(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
 ) -> HttpResponse:
     """The admin sign-in page again (the username kept, the password not), with the lockout explained."""
-    from axes.helpers import get_cool_off
-    from wagtail.admin.views.account import LoginView
-
     cool_off = get_cool_off(request)
     minutes = max(1, int(cool_off.total_seconds() // 60)) if cool_off else 0
     view = LoginView()

@@ -13,6 +13,7 @@ urlpatterns = [
     # Documents are sent by Wagtail's serve view after the `before_serve_document` hook asks the policy.
     path("documents/", include(wagtaildocs_urls)),
     path("", include("facilitation.urls")),
+    path("", include("stories.urls")),
 ]
 
 # Editorial images under MEDIA_URL, only when a live page shows them with consent (stories/media.py); private files

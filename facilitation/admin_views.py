@@ -2,33 +2,30 @@
 
 The safeguarding lead's screens live in facilitation/safeguarding.py, the dashboards in facilitation/dashboard.py."""
 
+from django import forms
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import policy
-from .models import StorySession
+from .families.invitations import create_invitation, handout
+from .formats import family_label, headed
+from .forms import WithdrawalForm
+from .models import LANGUAGE_CHOICES, Family, Participant, StorySession
 from .policy import Action
 from .views import not_found
+from .withdrawal import withdraw_consent
 
 # The evaluators' screens (session logs, indicators, exports) live in facilitation/evaluation/views.py.
 
 
 def _headed(title):
-    from django.urls import reverse
-
-    from .formats import headed
-
     return headed(title, (_("Participants"), reverse("wagtailsnippets_facilitation_participant:list")))
 
 
 def withdraw_consent_view(request, participant_id: int):
     """A facilitator records a family's (or child's) withdrawal; the report says what was taken down."""
-    from django.shortcuts import get_object_or_404
-
-    from .forms import WithdrawalForm
-    from .models import Participant
-    from .withdrawal import withdraw_consent
-
     participant = get_object_or_404(Participant.objects.select_related("family__site"), pk=participant_id)
     if not policy.may(request.user, Action.MANAGE_CONSENT, participant):
         return not_found(request)
@@ -57,22 +54,15 @@ def withdraw_consent_view(request, participant_id: int):
 
 def new_invitation(request):
     """A facilitator creates an invitation for a family of their site and prints the hand-out (shown once)."""
-    from django import forms as django_forms
-
-    from .families.invitations import create_invitation, handout
-    from .formats import family_label
-    from .models import LANGUAGE_CHOICES, Family
-
-    sites = policy.sites_of(request.user)
-    if not sites.exists():
+    if not policy.may(request.user, Action.INVITE_FAMILY, None):
         return not_found(request)
 
-    class InvitationForm(django_forms.Form):
-        family = django_forms.ModelChoiceField(
+    class InvitationForm(forms.Form):
+        family = forms.ModelChoiceField(
             policy.scoped_choices(request.user, Family).select_related("site__region"), label=_("Family")
         )
         family.label_from_instance = family_label
-        session = django_forms.ModelChoiceField(
+        session = forms.ModelChoiceField(
             policy.scoped_choices(request.user, StorySession), required=False, label=_("Session (optional)")
         )
 
@@ -84,15 +74,13 @@ def new_invitation(request):
                     self.add_error("session", reason)
             return data
 
-        language = django_forms.ChoiceField(
+        language = forms.ChoiceField(
             choices=[("", _("The family's preferred language")), *LANGUAGE_CHOICES],
             required=False,
             label=_("Language of the link and the hand-out"),
         )
 
     form = InvitationForm(request.POST or None)
-    from .formats import headed
-
     context = {"form": form, **headed(_("Invite a family to share a story"))}
     if request.method == "POST" and form.is_valid():
         family = form.cleaned_data["family"]

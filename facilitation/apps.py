@@ -7,6 +7,7 @@ class FacilitationConfig(AppConfig):
     verbose_name = _("Facilitation")
 
     def ready(self) -> None:
-        from . import notifications, reconcile  # noqa: F401  (reconcile connects itself to consent records)
+        # reconcile connects itself to consent records; notifications e-mails staff.
+        from . import notifications, reconcile  # noqa: F401, PLC0415  (connect receivers once apps are loaded)
 
         notifications.connect()  # e-mails to staff after submissions and withdrawals

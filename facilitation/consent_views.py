@@ -259,8 +259,8 @@ def evidence_file(request, pk: int):
 
 
 def may_print_forms(user) -> bool:
-    """Blank forms hold nothing about anyone; they are for the staff who collect consent."""
-    return policy.is_admin(user) or policy.sites_of(user).exists()
+    """Blank forms hold nothing about anyone; they are for the staff who collect consent (`policy`)."""
+    return bool(policy.may(user, Action.PRINT_CONSENT_FORMS, None))
 
 
 def print_url(form_version, language: str) -> str:

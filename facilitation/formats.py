@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.urls import reverse
 from django.utils.formats import date_format, number_format
 from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext_lazy as _
+
+from .languages import LANGUAGE_CHOICES
 
 ENGINE_NAMES = {"faster": "faster-whisper", "openai": "openai-whisper"}
 
@@ -46,8 +49,6 @@ def engine_name(engine: str) -> str:
 
 def language_name(code: str) -> str:
     """A language code as its name in the reader's language ("kk" -> "Kazakh"/"Қазақ тілі"...); "auto" as words."""
-    from facilitation.models import LANGUAGE_CHOICES
-
     if code in ("", None):
         return ""
     if code == "auto":
@@ -130,8 +131,6 @@ def grouped_code(value: str, prefix: str = "") -> str:
 def headed(title, *parents: tuple) -> dict:
     """The context a custom admin screen needs for a visible heading under breadcrumbs
     (`facilitation/admin_screen.html`): the title, and (label, url) of the screens above it."""
-    from django.urls import reverse
-
     crumbs = [{"url": reverse("wagtailadmin_home"), "label": _("Home")}]
     crumbs += [{"url": url, "label": label} for label, url in parents]
     return {"header_title": title, "page_title": title, "breadcrumbs_items": [*crumbs, {"url": "", "label": title}]}

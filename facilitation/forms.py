@@ -1,9 +1,19 @@
 from django import forms
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.widgets.chooser import BaseChooser
 
-from . import policy
-from .models import ConsentRecord, Scope
+from media_tools.audio import AudioRejected
+from media_tools.intake import apply_audio_info, check_upload
+
+from . import policy, related_records
+from .formats import participant_label
+from .models import ConsentRecord, Participant, Scope, Site
+from .related_records import RelatedRecordsField
 
 
 class WithdrawalForm(forms.Form):
@@ -39,9 +49,14 @@ class SiteScopedAdminForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        related_records.bind(self)
         limit_choices(self, self.for_user)
         for formset in self.formsets.values():
             _scope_formset(formset, self.for_user)
+
+    def _save_m2m(self):
+        super()._save_m2m()  # ClusterForm's, called once the record is stored (whether or not `save` committed)
+        related_records.save(self)
 
     def target_site(self):
         """The site of the record being written: from the chosen site/family/participant, else the stored one."""
@@ -78,10 +93,6 @@ class SiteScopedAdminForm(WagtailAdminModelForm):
 
 def limit_choices(form: forms.BaseForm, actor) -> None:
     """Narrow every relation field of `form` to what `actor` may choose (see `policy.scoped_choices`)."""
-    from django.contrib.auth import get_user_model
-
-    from .models import Site
-
     user_model = get_user_model()
     for field in form.fields.values():
         queryset = getattr(field, "queryset", None)
@@ -110,9 +121,6 @@ def limit_choices(form: forms.BaseForm, actor) -> None:
 
 def _label_choices(field, model) -> None:
     """Choice lists and chooser widgets name people by more than a bare code (`formats.participant_label`)."""
-    from .formats import participant_label
-    from .models import Participant
-
     if model is Participant:
         field.label_from_instance = participant_label
         if hasattr(field.widget, "get_display_title"):
@@ -122,8 +130,6 @@ def _label_choices(field, model) -> None:
 def _scope_chooser_widget(field) -> None:
     """A chooser widget shows the chosen record by looking it up itself: a posted id of another site's record would
     be shown back with its code. It looks only among the field's (scoped) choices."""
-    from wagtail.admin.widgets.chooser import BaseChooser
-
     widget = field.widget
     if not isinstance(widget, BaseChooser):
         return
@@ -155,10 +161,6 @@ def _scope_formset(formset, actor) -> None:
 
 def _check_same_site(form: forms.BaseForm, site) -> bool:
     """Add an error to each field of `form` holding a record of another site; True when there is none."""
-    from django.contrib.auth import get_user_model
-
-    from .models import Site
-
     user_model = get_user_model()
     ok = True
     for name, value in list(form.cleaned_data.items()):
@@ -181,6 +183,8 @@ class StorySessionForm(SiteScopedAdminForm):
     """A session's form: its facilitators are chosen among the facilitators of the session's site (users in the
     Facilitators role assigned to it); pairs and ratings are checked by the rows' models (site and role)."""
 
+    prompts_used = RelatedRecordsField(label=capfirst(_("session guides used")))  # declared by stories
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields.get("facilitators")
@@ -195,3 +199,43 @@ class SiteForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         if "facilitators" in self.fields:
             self.fields["facilitators"].queryset = policy.facilitator_role_users()
+
+
+class RecordingForm(SiteScopedAdminForm):
+    """The admin's recording form: the upload is identified from its content before anything is stored, and nothing
+    is stored unless the policy allows storing it (everyone heard consents to recording, all of one site)."""
+
+    def clean(self):
+        data = super().clean()
+        family = data.get("family")
+        speakers = data.get("speakers")
+        if family is None or speakers is None or self.errors:
+            return data  # the field errors already say what is missing or out of scope
+        decision = policy.may(
+            self.for_user, policy.Action.STORE_RECORDING, family, speakers=list(speakers), session=data.get("session")
+        )
+        if not decision:
+            raise forms.ValidationError(
+                gettext("This recording cannot be stored: %(reasons)s") % {"reasons": " ".join(decision.reasons)},
+                code="not_allowed",
+            )
+        return data
+
+    def clean_file(self):
+        uploaded = self.cleaned_data.get("file")
+        if isinstance(uploaded, UploadedFile):  # a new upload (not the file already stored)
+            try:
+                self._audio_info = check_upload(uploaded)
+            except AudioRejected as error:
+                raise forms.ValidationError(str(error.message), code=error.code) from None
+            # Stored under a name that carries nothing of the original, with the extension of the real content.
+            uploaded.name = f"upload.{self._audio_info.suggested_extension}"
+        elif not uploaded and not (self.instance and self.instance.file):
+            raise forms.ValidationError(forms.Field.default_error_messages["required"], code="required")
+        return uploaded
+
+    def save(self, commit=True):
+        info = getattr(self, "_audio_info", None)
+        if info is not None:
+            apply_audio_info(self.instance, info)
+        return super().save(commit=commit)

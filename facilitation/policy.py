@@ -9,15 +9,25 @@ ever sees a 404.
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError, transaction
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import roles
-from .models import AuditEvent, ConsentRecord, Participant, Recording, Scope, Site, StorySession
+from .models import AuditEvent, ConsentRecord, Excerpt, Family, Participant, Recording, Scope, Site, StorySession
+
+# Which site a record belongs to is the models' own (data integrity); re-exported for the policy's callers.
+from .models.integrity import SITE_LOOKUPS, is_site_scoped, site_lookup_for, site_mismatches, site_of  # noqa: F401
 
 
 class Action(StrEnum):
@@ -49,6 +59,17 @@ class Action(StrEnum):
     VIEW_CONSENT_EVIDENCE = "consent.view_evidence"  # the scan or recording proving a consent record
     EXPORT_FAMILY = "family.export"  # a subject-access export: everything held about one family
     VIEW_EDITORIAL_MEDIA = "media.view"  # a Wagtail image (file, rendition) or document: context `shown_by`
+    VIEW_AUDIT_LOG = "audit.view"  # the audit log (artefact: an event, or None for the log)
+    INVITE_FAMILY = "family.invite"  # the "invite a family" screen (artefact: None; a family of the actor's sites)
+    FOLLOW_TRANSCRIPTION = "recording.follow_transcription"  # a recording's transcription jobs: start page, progress
+    PRINT_CONSENT_FORMS = "consent.print_forms"  # blank consent forms to print (artefact: None)
+    CREATE_EXCERPT = "excerpt.create"  # artefact: the recording; context `segments` (each with `reviewed`, `text`)
+    VIEW_EXCERPT = "excerpt.view"  # an excerpt's texts and proposals (who a name is: VIEW_REAL_NAME per person)
+    DECIDE_EXCERPT = "excerpt.decide"  # decide proposals, edit texts, rebuild audio, make a story draft
+    LISTEN_EXCERPT = "excerpt.listen"  # the excerpt's redacted audio, in the admin
+    STORY_FROM_EXCERPT = "excerpt.story_draft"  # a draft story page made of the excerpt's pseudonymised texts
+    LISTEN_PUBLISHED_EXCERPT = "excerpt.listen_published"  # the redacted audio a live story plays: context `page`
+    ISSUE_SETUP_CODE = "account.issue_setup_code"  # artefact: the account that sets up two-step sign-in with it
 
 
 # Actions whose every attempt, allowed or refused, goes to the audit log.
@@ -71,6 +92,13 @@ AUDITED = {
     Action.VIEW_CONCERN,
     Action.HANDLE_CONCERN,
     Action.EXPORT_FAMILY,
+    Action.CREATE_EXCERPT,
+    Action.VIEW_EXCERPT,
+    Action.DECIDE_EXCERPT,
+    Action.LISTEN_EXCERPT,
+    Action.STORY_FROM_EXCERPT,
+    Action.LISTEN_PUBLISHED_EXCERPT,
+    Action.ISSUE_SETUP_CODE,
 }
 
 
@@ -107,15 +135,7 @@ class Decision:
 def role_names(actor: Any) -> set[str]:
     if actor is SYSTEM:
         return {"system"}
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        return set()
-    if actor.is_superuser:
-        return {roles.ADMINISTRATOR}
-    cached = getattr(actor, "_sbg_roles", None)
-    if cached is None:
-        cached = set(actor.groups.values_list("name", flat=True)) & set(roles.ROLE_LABELS)
-        actor._sbg_roles = cached
-    return cached
+    return roles.held_by(actor)
 
 
 def is_admin(actor: Any) -> bool:
@@ -155,23 +175,21 @@ def requires_two_factor(actor: Any) -> bool:
 
 
 # --- Scope -------------------------------------------------------------------------------------------------------
-# One answer to "which rows may this actor work with?", used by the admin's lists, object views, choosers and every
-# choice list of every write form. Editors' story choosers use `usable_for_stories` instead.
+# One answer to "which rows may this actor see or work with?", used by the admin's lists, object views, choosers,
+# panels, listings and every choice list of every write form. Editors' story choosers add `usable_for_stories`.
 
-# Path from each site-scoped model (by label) to its facilitation Site. Labels, so media_tools need not be imported.
-SITE_LOOKUPS: dict[str, str] = {
-    "facilitation.site": "",
-    "facilitation.family": "site",
-    "facilitation.participant": "family__site",
-    "facilitation.storysession": "site",
-    "facilitation.recording": "family__site",
-    "facilitation.consentrecord": "participant__family__site",
-    "facilitation.submission": "family__site",
-    "facilitation.invitation": "family__site",
-    "facilitation.sessionpair": "session__site",
-    "facilitation.observationrating": "session__site",
-    "media_tools.transcriptionjob": "recording__family__site",
-    "media_tools.transcript": "recording__family__site",
+# Beyond administrators (every row) and facilitators (their own sites' rows): the roles that may do an action with
+# every site's rows (read-only: their model permissions decide the rest). `scope` (rows) and the per-object rules of
+# `may` both read it, so a list never shows a row the policy refuses, nor hides one it allows.
+EVERY_SITE: dict[Action, frozenset[str]] = {Action.VIEW_SESSION: frozenset({roles.SAFEGUARDING})}
+# Actions on rows only administrators may do, whatever the site.
+ADMINISTRATORS_ONLY: frozenset[Action] = frozenset({Action.VIEW_AUDIT_LOG})
+# What seeing a row of a model is, for models with a rule of their own (any other: working with it, own sites only).
+VIEW_ACTIONS: dict[str, Action] = {
+    "facilitation.storysession": Action.VIEW_SESSION,
+    "facilitation.participant": Action.VIEW_PARTICIPANT,
+    "facilitation.family": Action.VIEW_FAMILY,
+    "facilitation.auditevent": Action.VIEW_AUDIT_LOG,
 }
 
 # Who a record is about, by model label: everyone whose consent decides whether it may be used in a story.
@@ -180,26 +198,48 @@ PEOPLE_LOOKUPS: dict[str, tuple[str, ...]] = {
     "facilitation.recording": ("speakers",),
     "facilitation.submission": ("participants",),
     "facilitation.storysession": ("attendees", "pairs__elder", "pairs__child"),
+    "facilitation.excerpt": ("recording__speakers",),  # an excerpt is a recording's: everyone heard in it
 }
 
 
-def is_site_scoped(model: Any) -> bool:
-    return model._meta.label_lower in SITE_LOOKUPS
+def view_action(model: Any) -> Action | None:
+    """What seeing a row of `model` is (None: working with it, which only the row's own site's staff do)."""
+    return VIEW_ACTIONS.get(model._meta.label_lower)
 
 
-def site_lookup_for(model: Any) -> str:
-    """The path from `model` to its Site ("" for Site itself); a model without one is a programming error."""
-    return SITE_LOOKUPS[model._meta.label_lower]
-
-
-def scope(actor: Any, queryset, site_lookup: str | None = None):
-    """The rows of `queryset` this actor may work with: their own sites' (every row for administrators)."""
-    lookup = site_lookup_for(queryset.model) if site_lookup is None else site_lookup
+def sees_every_site(actor: Any, action: Action | None) -> bool:
+    """Whether this actor may do `action` (None: work) with every site's rows: administrators, `EVERY_SITE`'s roles."""
     if actor is SYSTEM or is_admin(actor):
+        return True
+    if action is None or action in ADMINISTRATORS_ONLY:
+        return False
+    return bool(role_names(actor) & EVERY_SITE.get(Action(action), frozenset()))
+
+
+def sees_row(actor: Any, action: Action | None, site: Site) -> bool:
+    """The per-object form of `scope`: may this actor do `action` with a row of `site`? (Role and site only.)"""
+    if sees_every_site(actor, action):
+        return True
+    return action not in ADMINISTRATORS_ONLY and facilitates(actor, site)
+
+
+def scope(actor: Any, queryset, site_lookup: str | None = None, *, action: Action | None = None):
+    """The rows of `queryset` this actor may do `action` with (None: work with, i.e. write, and every choice list):
+    their own sites' rows (every row for administrators, every site's for the roles `EVERY_SITE` names).
+
+    The SQL form of `may`'s role and site rules (`sees_row`); consent is decided per object by `may`.
+    """
+    if sees_every_site(actor, action):
         return queryset
-    if roles.FACILITATOR not in role_names(actor):
+    if action in ADMINISTRATORS_ONLY or roles.FACILITATOR not in role_names(actor):
         return queryset.none()
+    lookup = site_lookup_for(queryset.model) if site_lookup is None else site_lookup
     return queryset.filter(**{f"{lookup}__in" if lookup else "pk__in": sites_of(actor)})
+
+
+def visible(actor: Any, queryset):
+    """The rows of `queryset` this actor may see in a list: `scope` with the model's view action (`VIEW_ACTIONS`)."""
+    return scope(actor, queryset, action=view_action(queryset.model))
 
 
 def scoped_choices(actor: Any, model_or_field: Any):
@@ -210,8 +250,6 @@ def scoped_choices(actor: Any, model_or_field: Any):
 
 def facilitators_of(sites):
     """Active users in the Facilitators role assigned to any of `sites` (witnesses, a session's facilitators)."""
-    from django.contrib.auth import get_user_model
-
     return (
         get_user_model()
         .objects.filter(is_active=True, groups__name=roles.FACILITATOR, facilitation_sites__in=sites)
@@ -222,8 +260,6 @@ def facilitators_of(sites):
 
 def facilitator_role_users():
     """Active users in the Facilitators role, whichever sites they are assigned to."""
-    from django.contrib.auth import get_user_model
-
     users = get_user_model().objects.filter(is_active=True, groups__name=roles.FACILITATOR)
     return users.distinct().order_by("username")
 
@@ -233,44 +269,9 @@ def assignable_facilitators(actor: Any):
     return facilitators_of(sites_of(actor))
 
 
-def site_of(obj: Any) -> Site | None:
-    """The Site a record belongs to (following its site lookup), or None while it has none."""
-    if isinstance(obj, Site):
-        return obj
-    current = obj
-    for part in site_lookup_for(type(obj)).split("__"):
-        current = getattr(current, f"{part}", None) if current is not None else None
-    return current
-
-
-def site_mismatches(site: Site, chosen: Any) -> list[str]:
-    """Why records chosen for something of `site` cannot go with it: each must belong to that same site.
-
-    `chosen` is an iterable of records (site-scoped models, sites, or users who must be facilitators of the site).
-    Messages name records by their pseudonymous label only.
-    """
-    from django.contrib.auth import get_user_model
-
-    user_model = get_user_model()
-    reasons = []
-    for item in chosen:
-        if isinstance(item, user_model):
-            if not (item.is_active and roles.FACILITATOR in role_names(item) and facilitates(item, site)):
-                reasons.append(_("%(user)s is not a facilitator of this site.") % {"user": item.get_username()})
-        elif site_of(item) != site:
-            reasons.append(_("%(item)s belongs to another site.") % {"item": _scope_label(item)})
-    return reasons
-
-
-def _scope_label(item: Any) -> str:
-    return getattr(item, "code", None) or str(item)
-
-
 def usable_for_stories(actor: Any, queryset):
     """What a story may be built from, for editors' choosers: records whose every person (at least one) has a current
     consent covering at least one publication scope. Publishing still asks `may(PUBLISH_STORY)` for exact uses."""
-    from django.db.models import Exists, OuterRef, Q
-
     if not (actor is SYSTEM or is_admin(actor) or roles.EDITOR in role_names(actor)):
         return queryset.none()
     publishable = Q()
@@ -295,13 +296,108 @@ def usable_for_stories(actor: Any, queryset):
 def chooser_scope(actor: Any, queryset, site_lookup: str | None = None):
     """What a snippet chooser lists: the actor's own sites' records, plus, for a model stories are built from, what
     an editor may use for a story."""
-    from django.db.models import Q
-
     mine = scope(actor, queryset, site_lookup)
     if queryset.model._meta.label_lower not in PEOPLE_LOOKUPS:
         return mine
     usable = usable_for_stories(actor, queryset.model._default_manager.all())
     return queryset.filter(Q(pk__in=mine.values("pk")) | Q(pk__in=usable.values("pk")))
+
+
+# --- What each consent scope takes down -------------------------------------------------------------------------
+
+
+class Artefact(StrEnum):
+    """What the programme keeps or shows that a consent scope can take down."""
+
+    RECORDING_AUDIO = "recording_audio"  # a recording's original audio
+    PUBLIC_AUDIO_COPY = "public_audio_copy"  # a recording heard by the public: a story's audio and its public copy
+    TRANSCRIPTION_JOB = "transcription_job"  # a transcription queued or running
+    TRANSCRIPT = "transcript"  # every revision of a recording's transcript
+    EXPORT = "export"  # a transcript exported as a file
+    EXCERPT = "excerpt"  # a passage of a transcript prepared for a story
+    PHOTO = "photo"  # a photo a family sent
+    STORY_PAGE = "story_page"  # a published story (its words)
+    STORY_AUDIO = "story_audio"  # a published story, as far as it plays audio
+    STORY_PHOTOS = "story_photos"  # a published story, as far as it shows images
+
+
+# The one table of what each scope takes down: an artefact is kept (or shown) only while everyone it concerns consents
+# to every scope whose row names it (`needs`). Read by the policy's rules, `takedowns`, the withdrawal and the
+# reconciliation (facilitation.reconcile, and the consent_changed receivers of media_tools and stories).
+TAKEDOWN: dict[str, frozenset[Artefact]] = {
+    Scope.RECORD.value: frozenset(
+        {
+            Artefact.RECORDING_AUDIO,
+            Artefact.PUBLIC_AUDIO_COPY,
+            Artefact.TRANSCRIPTION_JOB,
+            Artefact.TRANSCRIPT,
+            Artefact.EXPORT,
+            Artefact.EXCERPT,
+        }
+    ),
+    Scope.TRANSCRIBE.value: frozenset(
+        {Artefact.TRANSCRIPTION_JOB, Artefact.TRANSCRIPT, Artefact.EXPORT, Artefact.EXCERPT}
+    ),
+    Scope.ARCHIVE.value: frozenset(
+        {
+            Artefact.RECORDING_AUDIO,
+            Artefact.PUBLIC_AUDIO_COPY,
+            Artefact.TRANSCRIPT,
+            Artefact.EXPORT,
+            Artefact.EXCERPT,
+            Artefact.PHOTO,
+        }
+    ),
+    Scope.PUBLISH_TEXT.value: frozenset({Artefact.STORY_PAGE}),
+    Scope.PUBLISH_AUDIO.value: frozenset({Artefact.PUBLIC_AUDIO_COPY, Artefact.STORY_AUDIO}),
+    Scope.PUBLISH_PHOTOS.value: frozenset({Artefact.STORY_PHOTOS}),
+    Scope.EVALUATION.value: frozenset(),  # nothing comes down: the indicators count only who consents, when computed
+}
+
+# Originals are destroyed only by a "no" (`stated_scopes`): a consent that lapsed (a review date, an 18th birthday)
+# locks them until it is asked again. Everything else comes down as soon as the current consent no longer covers it.
+ORIGINALS = frozenset({Artefact.RECORDING_AUDIO, Artefact.PHOTO})
+
+# Taking a scope back on the withdrawal screen also takes these back, though the remaining consent would keep them:
+# "publish photos" withdrawn there means "take my photos back".
+TAKEN_BACK_ON_WITHDRAWAL: dict[str, frozenset[Artefact]] = {Scope.PUBLISH_PHOTOS.value: frozenset({Artefact.PHOTO})}
+
+
+def needs(artefact: Artefact) -> frozenset[str]:
+    """The scopes everyone `artefact` concerns must consent to for it to be kept or shown (`TAKEDOWN` read back)."""
+    return frozenset(scope for scope, artefacts in TAKEDOWN.items() if artefact in artefacts)
+
+
+def _held(participant: Participant, *, original: bool) -> set[str]:
+    """The scopes keeping an artefact may count on: what the latest record says for originals, else what is in force."""
+    if original:
+        return stated_scopes(participant)
+    state = consent_state(participant)
+    return set() if state.reasons else set(state.scopes)
+
+
+def takedowns(participants) -> dict[Participant, frozenset[Artefact]]:
+    """What the current consent state of each participant requires taking down of what concerns them (only the
+    participants with something to take down)."""
+    required: dict[Participant, frozenset[Artefact]] = {}
+    for participant in participants:
+        held = {original: _held(participant, original=original) for original in (False, True)}
+        artefacts = frozenset(a for a in Artefact if needs(a) - held[a in ORIGINALS])
+        if artefacts:
+            required[participant] = artefacts
+    return required
+
+
+def taken_back_on_withdrawal(scopes) -> frozenset[Artefact]:
+    """What withdrawing `scopes` on the withdrawal screen takes back beyond what the remaining consent requires."""
+    return frozenset().union(*(TAKEN_BACK_ON_WITHDRAWAL.get(scope, frozenset()) for scope in scopes))
+
+
+def must_take_down(artefact: Artefact, participants) -> bool:
+    """Whether the current consent of anyone among `participants` requires taking `artefact` down (`takedowns`,
+    for one artefact)."""
+    needed = needs(artefact)
+    return any(needed - _held(p, original=artefact in ORIGINALS) for p in participants)
 
 
 # --- Consent -----------------------------------------------------------------------------------------------------
@@ -362,7 +458,7 @@ def stated_scopes(participant: Participant) -> set[str]:
 
 
 # Keeping a recording's audio at all needs these from everyone heard (storing it asks the same, see _store_recording).
-KEEP_RECORDING_SCOPES = frozenset({Scope.RECORD.value, Scope.ARCHIVE.value})
+KEEP_RECORDING_SCOPES = needs(Artefact.RECORDING_AUDIO)
 
 
 def keeping_recording_refused(recording: Recording) -> list[str]:
@@ -382,8 +478,6 @@ def valid_current_consents(on: datetime.date | None = None):
     the latest record (by -recorded_at, -id) decides; an expired review date, and for a child a "no", a grant not
     given by a guardian, or an 18th birthday reached mean no consent at all. Filter on scope fields for a scope.
     """
-    from django.db.models import OuterRef, Q, Subquery
-
     on = on or timezone.localdate()
     latest = ConsentRecord.objects.filter(participant=OuterRef("participant")).order_by("-recorded_at", "-id")
     child = Q(participant__role=Participant.Role.CHILD)
@@ -398,8 +492,6 @@ def valid_current_consents(on: datetime.date | None = None):
 
 def participants_consenting_to(scope: str, on: datetime.date | None = None):
     """Participants whose current consent covers `scope`, in one SQL query: for aggregates, never per-row `may`."""
-    from django.db.models import Exists, OuterRef
-
     Scope(scope)  # an unknown scope is a programming error, not an empty result
     current = valid_current_consents(on).filter(**{scope: True}, participant=OuterRef("pk"))
     return Participant.objects.filter(Exists(current))
@@ -460,11 +552,6 @@ def audit(
     database is busy beyond its timeout, the disk is full), the attempt is refused with a 404, like any refusal,
     never a 500. Its own short transaction (a savepoint inside a request's), so a failure here leaves the caller's
     transaction usable for the refusal."""
-    import logging
-
-    from django.db import DatabaseError, transaction
-    from django.http import Http404
-
     user = actor if getattr(actor, "pk", None) and getattr(actor, "is_authenticated", False) else None
     label = getattr(actor, "username", "") or ("anonymous" if actor is not SYSTEM else "system")
     try:
@@ -515,7 +602,7 @@ def _recording_access(actor, recording: Recording, **context) -> Decision:
     reasons = _staff_for_site(actor, recording.site)
     if recording.deleted_at or not recording.file:
         reasons.append(_("The recording has been deleted."))
-    reasons += recording_consent(recording, {Scope.RECORD, Scope.ARCHIVE})
+    reasons += recording_consent(recording, needs(Artefact.RECORDING_AUDIO))
     return Decision(not reasons, reasons)
 
 
@@ -526,7 +613,7 @@ def _listen_published(actor, recording: Recording, page=None, **context) -> Deci
         reasons.append(_("Not the audio of a published story."))
     if recording.deleted_at or not recording.file:
         reasons.append(_("The recording has been deleted."))
-    reasons += recording_consent(recording, {Scope.RECORD, Scope.ARCHIVE, Scope.PUBLISH_AUDIO})
+    reasons += recording_consent(recording, needs(Artefact.PUBLIC_AUDIO_COPY))
     return Decision(not reasons, reasons)
 
 
@@ -534,15 +621,98 @@ def _transcribe(actor, recording: Recording, **context) -> Decision:
     reasons = _staff_for_site(actor, recording.site, system_ok=True)
     if recording.deleted_at or not recording.file:
         reasons.append(_("The recording has been deleted."))
-    reasons += recording_consent(recording, {Scope.RECORD, Scope.TRANSCRIBE})
+    reasons += recording_consent(recording, needs(Artefact.TRANSCRIPTION_JOB))
     return Decision(not reasons, reasons)
 
 
 def _transcript_access(actor, transcript, **context) -> Decision:
     recording = transcript.recording if hasattr(transcript, "recording") else transcript
     reasons = _staff_for_site(actor, recording.site)
-    reasons += recording_consent(recording, {Scope.RECORD, Scope.TRANSCRIBE, Scope.ARCHIVE})
+    reasons += recording_consent(recording, needs(Artefact.TRANSCRIPT))
     return Decision(not reasons, reasons)
+
+
+# --- Excerpts (facilitation.models.excerpts): staff who may edit the recording's transcripts, and editors for material
+# whose everyone heard consents to publishing their words (their audio, to hear it). Editors never learn who a name is.
+EXCERPT_TEXT_SCOPES = needs(Artefact.EXCERPT)
+
+
+def _excerpt_access(actor, excerpt, **context) -> Decision:
+    recording = excerpt.recording
+    reasons = recording_consent(recording, set(EXCERPT_TEXT_SCOPES))
+    if excerpt.state != excerpt.State.OPEN:
+        reasons.append(_("The excerpt was withdrawn: consent no longer covers it."))
+    if actor is SYSTEM or not (is_admin(actor) or facilitates(actor, recording.site)):
+        if roles.EDITOR not in role_names(actor):
+            reasons.append(_("Only administrators, this site's facilitators and editors may work with excerpts."))
+        else:
+            reasons += recording_consent(recording, {Scope.PUBLISH_TEXT.value})
+    return Decision(not reasons, list(dict.fromkeys(reasons)))
+
+
+def _listen_excerpt(actor, excerpt, **context) -> Decision:
+    decision = _excerpt_access(actor, excerpt)
+    reasons = list(decision.reasons)
+    if not excerpt.audio:
+        reasons.append(_("The excerpt's audio has not been made yet."))
+    if not (is_admin(actor) or facilitates(actor, excerpt.recording.site)):
+        reasons += recording_consent(excerpt.recording, {Scope.PUBLISH_AUDIO.value})
+    return Decision(not reasons, list(dict.fromkeys(reasons)))
+
+
+def _story_from_excerpt(actor, excerpt, **context) -> Decision:
+    """Story pages are editors' (and administrators') work: they make the draft from an excerpt they may see."""
+    reasons = list(_excerpt_access(actor, excerpt).reasons)
+    if not (is_admin(actor) or roles.EDITOR in role_names(actor)):
+        reasons.append(_("Only programme editors and administrators make story drafts."))
+    if not any((excerpt.pseudonymised or {}).values()):
+        reasons.append(_("The excerpt has no text yet."))
+    return Decision(not reasons, list(dict.fromkeys(reasons)))
+
+
+def _listen_published_excerpt(actor, excerpt, page=None, **context) -> Decision:
+    """Anyone may hear the redacted audio a live story plays, while the excerpt is ready and everyone heard consents."""
+    reasons = []
+    if page is None or not page.live or not plays_excerpt_audio(page) or page.source_excerpt_id != excerpt.pk:
+        reasons.append(_("Not the audio of a published story."))
+    if not excerpt.audio:
+        reasons.append(_("The excerpt's audio has not been made yet."))
+    reasons += excerpt_refusals(excerpt)
+    reasons += recording_consent(excerpt.recording, {Scope.RECORD, Scope.ARCHIVE, Scope.PUBLISH_AUDIO})
+    return Decision(not reasons, list(dict.fromkeys(reasons)))
+
+
+def _create_excerpt(actor, recording: Recording, segments=(), **context) -> Decision:
+    """Only from passages a person has reviewed: each chosen segment marked reviewed, none empty."""
+    reasons = _transcript_access(actor, recording).reasons
+    if recording.deleted_at or not recording.file:
+        reasons.append(_("The recording has been deleted."))
+    segments = list(segments)
+    if not segments:
+        reasons.append(_("Choose at least one segment for the excerpt."))
+    if any(not item.get("reviewed") for item in segments):
+        reasons.append(_("Every segment of an excerpt must be marked reviewed first."))
+    if any(not str(item.get("text") or "").strip() for item in segments):
+        reasons.append(_("An excerpt cannot include an empty segment."))
+    return Decision(not reasons, reasons)
+
+
+def excerpt_refusals(excerpt) -> list[str]:
+    """Why a story built from this excerpt may not be shown: fails closed on anything not decided for what is there."""
+    if excerpt.state != excerpt.State.OPEN:
+        return [_("The excerpt was withdrawn: consent no longer covers it.")]
+    reasons = []
+    if excerpt.proposals.filter(decision=excerpt.proposals.model.Decision.UNDECIDED).exists():
+        reasons.append(_("Some pseudonymisation proposals of the excerpt are not decided."))
+    if not excerpt.text_hash or excerpt.text_hash != excerpt.texts_digest():
+        reasons.append(_("The excerpt's text changed after its proposals were made: look for names again."))
+    if not excerpt.audio or excerpt.audio_hash != excerpt.decisions_digest():
+        reasons.append(_("The excerpt's audio has not been rebuilt since the last decision or text change."))
+    return reasons
+
+
+def plays_excerpt_audio(page) -> bool:
+    return bool(getattr(page, "source_excerpt_id", None) and getattr(page, "plays_excerpt_audio", False))
 
 
 SCOPE_FOR_USE = {
@@ -562,11 +732,11 @@ def story_people(page) -> dict[Participant, set[str]]:
     always, the audio if the page plays audio, photos if its body shows images (conservative: any image). Declared
     contributions only add to this; deleting them removes nobody while a source is attached.
     """
-    needed = {Scope.PUBLISH_TEXT.value}
-    if getattr(page, "audio_id", None):
-        needed.add(Scope.PUBLISH_AUDIO.value)
+    needed = set(needs(Artefact.STORY_PAGE))
+    if getattr(page, "audio_id", None) or plays_excerpt_audio(page):
+        needed |= needs(Artefact.STORY_AUDIO)
     if getattr(page, "image_ids", None) and page.image_ids():
-        needed.add(Scope.PUBLISH_PHOTOS.value)
+        needed |= needs(Artefact.STORY_PHOTOS)
     people: dict[Participant, set[str]] = {}
 
     def add(participants, scopes: set[str]) -> None:
@@ -593,13 +763,12 @@ STORY_SOURCES = {
     "source_submission": "facilitation.submission",
     "source_session": "facilitation.storysession",
     "audio": "facilitation.recording",
+    "source_excerpt": "facilitation.excerpt",
 }
 
 
 def people_ids_of(label: str, pk: int) -> set[int]:
     """Ids of everyone a recording, submission or session names (PEOPLE_LOOKUPS), in one query per relation."""
-    from django.apps import apps
-
     model = apps.get_model(label)
     ids: set[int] = set()
     for lookup in PEOPLE_LOOKUPS[label]:
@@ -617,10 +786,11 @@ def story_may_be_shown(page) -> bool:
     again or the day changes (review dates, 18th birthdays), so a request costs one query. Changes of sources and
     people are reconciled (taken offline) when they happen; this is the guard for what happens with no request.
     """
-    from django.db.models import Max
-
     newest = ConsentRecord.objects.aggregate(newest=Max("pk"))["newest"]
-    key = (page.pk, page.latest_revision_id, page.last_published_at, timezone.localdate(), newest)
+    excerpt = None  # a story made from an excerpt: any change of its decisions, texts or audio asks again
+    if getattr(page, "source_excerpt_id", None):
+        excerpt = Excerpt.objects.filter(pk=page.source_excerpt_id).values_list("changed_at", "state").first()
+    key = (page.pk, page.latest_revision_id, page.last_published_at, timezone.localdate(), newest, excerpt)
     shown = _SHOWN.get(key)
     if shown is None:
         if len(_SHOWN) > 4096:
@@ -630,7 +800,7 @@ def story_may_be_shown(page) -> bool:
 
 
 def has_source(page) -> bool:
-    sources = ("source_recording", "source_submission", "source_session")
+    sources = ("source_recording", "source_submission", "source_session", "source_excerpt")
     return any(getattr(page, f"{name}_id", None) for name in sources)
 
 
@@ -662,15 +832,15 @@ def _publish_story(actor, page, languages: set[str] | None = None, **context) ->
         if people[participant]:
             reasons += _require_scopes([participant], people[participant], languages)
     if getattr(page, "audio_id", None):
-        reasons += recording_consent(page.audio, {Scope.RECORD, Scope.ARCHIVE, Scope.PUBLISH_AUDIO})
+        reasons += recording_consent(page.audio, needs(Artefact.PUBLIC_AUDIO_COPY))
+    if getattr(page, "source_excerpt_id", None):
+        reasons += excerpt_refusals(page.source_excerpt)
     return Decision(not reasons, list(dict.fromkeys(reasons)))
 
 
 def retention_passed(family, on: datetime.date | None = None) -> bool:
     """A family that left the programme more than RETENTION_AFTER_LEAVING_DAYS ago: nothing made from their material
     is kept or shown any more (`facilitation.retention` deletes it; stories built from it go offline)."""
-    from django.conf import settings
-
     left_on = getattr(family, "left_on", None)
     if left_on is None:
         return False
@@ -680,10 +850,6 @@ def retention_passed(family, on: datetime.date | None = None) -> bool:
 
 def families_past_retention(family_ids):
     """The families among `family_ids` past their retention period (one query; the SQL form of `retention_passed`)."""
-    from django.conf import settings
-
-    from .models import Family
-
     if not family_ids:
         return []
     cutoff = timezone.localdate() - datetime.timedelta(days=settings.RETENTION_AFTER_LEAVING_DAYS)
@@ -698,12 +864,10 @@ def _export_family(actor, family, **context) -> Decision:
 
 
 def _participant(actor, participant: Participant, **context) -> Decision:
-    names = role_names(actor)
-    if is_admin(actor) or facilitates(actor, participant.family.site) or roles.SAFEGUARDING in names:
+    """A participant's record (real name aside, see `_real_name`): administrators and the site's facilitators, as the
+    participants' list (`scope`). Evaluators count participants through the evaluation screens, never see a row."""
+    if sees_row(actor, Action.VIEW_PARTICIPANT, participant.family.site):
         return Decision(True)
-    if roles.EVALUATOR in names:
-        reasons = _require_scopes([participant], {Scope.EVALUATION})
-        return Decision(not reasons, reasons)
     return Decision.refuse(_("Not allowed to see participants."))
 
 
@@ -719,10 +883,42 @@ def _manage_consent(actor, participant: Participant, **context) -> Decision:
 
 
 def _view_session(actor, session: StorySession, **context) -> Decision:
-    names = role_names(actor)
-    if is_admin(actor) or facilitates(actor, session.site) or names & {roles.SAFEGUARDING, roles.EVALUATOR}:
+    """Administrators, the site's facilitators and safeguarding leads (`EVERY_SITE`), as the sessions' list. Evaluators
+    read sessions only as the evaluation screens show them: pseudonymised, free text only where marked shareable."""
+    if sees_row(actor, Action.VIEW_SESSION, session.site):
         return Decision(True)
     return Decision.refuse(_("Not allowed to see this session."))
+
+
+def _view_audit_log(actor, event=None, **context) -> Decision:
+    if actor is not SYSTEM and sees_every_site(actor, Action.VIEW_AUDIT_LOG):
+        return Decision(True)
+    return Decision.refuse(_("The audit log is for administrators only."))
+
+
+def _invite_family(actor, artefact=None, **context) -> Decision:
+    """Staff of at least one site invite that site's families (the form offers only those)."""
+    if actor is not SYSTEM and sites_of(actor).exists():
+        return Decision(True)
+    return Decision.refuse(_("Only administrators and facilitators of a site invite families."))
+
+
+def _print_consent_forms(actor, artefact=None, **context) -> Decision:
+    """Blank forms hold nothing about anyone; they are for the staff who collect consent."""
+    if actor is not SYSTEM and (is_admin(actor) or sites_of(actor).exists()):
+        return Decision(True)
+    return Decision.refuse(_("Only administrators and this site's facilitators may do this."))
+
+
+def _follow_transcription(actor, recording: Recording, **context) -> Decision:
+    """The transcription page of a recording and its jobs' progress: whoever may listen to it or transcribe it."""
+    listen = _recording_access(actor, recording)
+    if listen:
+        return listen
+    transcribe = _transcribe(actor, recording)
+    if transcribe:
+        return transcribe
+    return Decision.refuse(*dict.fromkeys([*listen.reasons, *transcribe.reasons]))
 
 
 def _edit_session(actor, session: StorySession, **context) -> Decision:
@@ -734,6 +930,18 @@ def _safeguarding_note(actor, session: StorySession, **context) -> Decision:
     if is_admin(actor) or roles.SAFEGUARDING in role_names(actor):
         return Decision(True)
     return Decision.refuse(_("Safeguarding notes are for the safeguarding lead only."))
+
+
+def _issue_setup_code(actor, account, **context) -> Decision:
+    """A code that lets `account` set up two-step sign-in: administrators only, or the server itself (`manage.py
+    issue_setup_code`, SYSTEM: whoever runs commands on the server is the trust anchor, so the first administrator
+    never locks themselves out). Only for active accounts that need two-step sign-in."""
+    reasons = []
+    if not (actor is SYSTEM or is_admin(actor)):
+        reasons.append(_("Only administrators issue two-step sign-in setup codes."))
+    if account is None or not getattr(account, "is_active", False) or not requires_two_factor(account):
+        reasons.append(_("This account does not use two-step sign-in."))
+    return Decision(not reasons, reasons)
 
 
 def handles_concerns(actor: Any) -> bool:
@@ -749,9 +957,6 @@ def concerns_for(actor: Any, queryset):
 
 def concern_handlers():
     """Active users who handle concerns (safeguarding leads and administrators): whom a new concern is sent to."""
-    from django.contrib.auth import get_user_model
-    from django.db.models import Q
-
     users = get_user_model().objects.filter(is_active=True)
     return users.filter(Q(is_superuser=True) | Q(groups__name=roles.SAFEGUARDING)).distinct().order_by("username")
 
@@ -823,7 +1028,7 @@ def _view_photo(actor, photo, **context) -> Decision:
     people = list(submission.participants.select_related("family__site__region"))
     if not people:
         reasons.append(_("Nobody is listed in this submission."))
-    reasons += _require_scopes(people, {Scope.ARCHIVE.value})
+    reasons += _require_scopes(people, needs(Artefact.PHOTO))
     return Decision(not reasons, reasons)
 
 
@@ -874,7 +1079,18 @@ _HANDLERS = {
     Action.VIEW_CONSENT_EVIDENCE: _consent_evidence,
     Action.EXPORT_FAMILY: _export_family,
     Action.VIEW_EDITORIAL_MEDIA: _editorial_media,
+    Action.VIEW_AUDIT_LOG: _view_audit_log,
+    Action.INVITE_FAMILY: _invite_family,
+    Action.FOLLOW_TRANSCRIPTION: _follow_transcription,
+    Action.PRINT_CONSENT_FORMS: _print_consent_forms,
     Action.RAISE_CONCERN: _raise_concern,
     Action.VIEW_CONCERN: _concern_access,
     Action.HANDLE_CONCERN: _concern_access,
+    Action.CREATE_EXCERPT: _create_excerpt,
+    Action.VIEW_EXCERPT: _excerpt_access,
+    Action.DECIDE_EXCERPT: _excerpt_access,
+    Action.LISTEN_EXCERPT: _listen_excerpt,
+    Action.STORY_FROM_EXCERPT: _story_from_excerpt,
+    Action.LISTEN_PUBLISHED_EXCERPT: _listen_published_excerpt,
+    Action.ISSUE_SETUP_CODE: _issue_setup_code,
 }

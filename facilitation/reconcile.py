@@ -25,17 +25,17 @@ from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
+from .excerpts import purge_uncovered_excerpts
 from .models import (
     ConsentRecord,
     Participant,
     Recording,
-    Scope,
     StorySession,
     Submission,
     SubmissionPhoto,
     private_storage,
 )
-from .policy import audit, keeping_recording_refused, people_ids_of, recording_consent, stated_scopes
+from .policy import Artefact, audit, keeping_recording_refused, must_take_down, needs, people_ids_of, recording_consent
 from .signals import consent_changed, session_saved
 
 
@@ -55,6 +55,7 @@ def reconcile(participants: Iterable[Participant] | None = None, *, actor=None, 
     # Recordings first: the receivers then decide on the state after it (a job on audio just deleted stops too).
     report.actions.extend(_purge_recordings(people, actor))
     report.actions.extend(_purge_photos(people, actor))
+    report.actions.extend(purge_uncovered_excerpts(people, actor))  # excerpts: copies of transcripts, with audio
     for _receiver, lines in consent_changed.send(sender=Participant, participants=people, actor=actor, reason=reason):
         report.actions.extend(lines or [])
     return report
@@ -78,7 +79,7 @@ def _purge_recordings(people: list[Participant] | None, actor) -> list[str]:
             lines.append(_("Recording #%(id)s deleted.") % {"id": recording.pk})
             continue
         copy = recording.published_copy_name()
-        if storage.exists(copy) and recording_consent(recording, {Scope.RECORD, Scope.ARCHIVE, Scope.PUBLISH_AUDIO}):
+        if storage.exists(copy) and recording_consent(recording, needs(Artefact.PUBLIC_AUDIO_COPY)):
             storage.delete(copy)
             audit(actor, "recording.delete_published_copy", recording, True, detail={"reason": "consent changed"})
             lines.append(_("Published copy of recording #%(id)s deleted.") % {"id": recording.pk})
@@ -95,7 +96,7 @@ def _purge_photos(people: list[Participant] | None, actor) -> list[str]:
     if people is not None:
         submissions = submissions.filter(participants__in=people)
     for submission in submissions.distinct().prefetch_related("participants"):
-        if all(Scope.ARCHIVE.value in stated_scopes(p) for p in submission.participants.all()):
+        if not must_take_down(Artefact.PHOTO, submission.participants.all()):
             continue
         lines.extend(delete_photos(SubmissionPhoto.objects.filter(submission=submission), actor))
     return lines

@@ -1,8 +1,11 @@
 """The programme's roles, as Wagtail groups. Who may do what with which artefact is decided in `policy`."""
 
+from typing import Any
+
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
 ADMINISTRATOR = "Administrators"
 EDITOR = "Programme editors"
@@ -17,6 +20,21 @@ ROLE_LABELS = {
     SAFEGUARDING: _("Safeguarding lead"),
     EVALUATOR: _("Evaluator"),
 }
+
+
+def held_by(user: Any) -> set[str]:
+    """The programme roles an account holds: none for an anonymous or inactive one, only Administrator for a
+    superuser, else its role groups (cached on the user object for the request)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    if user.is_superuser:
+        return {ADMINISTRATOR}
+    cached = getattr(user, "_sbg_roles", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True)) & set(ROLE_LABELS)
+        user._sbg_roles = cached
+    return cached
+
 
 # Demo account name -> group. `admin` is a superuser, the others get exactly their role's group.
 ROLE_ACCOUNTS = {
@@ -72,8 +90,6 @@ def _permissions(names: list[str]) -> list[Permission]:
 @transaction.atomic
 def ensure_role_groups() -> dict[str, Group]:
     """Create the groups with exactly their permissions (idempotent); editors also get page permissions."""
-    from wagtail.models import GroupPagePermission, Page
-
     groups = {}
     every = sorted({p for names in GROUP_PERMISSIONS.values() for p in names})
     for name, perms in GROUP_PERMISSIONS.items():
@@ -95,8 +111,6 @@ def ensure_role_groups() -> dict[str, Group]:
 
 def _grant_image_collections(groups: dict[str, Group]) -> None:
     """Wagtail checks image permissions per collection: without these rows editors could not upload any image."""
-    from wagtail.models import Collection, GroupCollectionPermission
-
     root = Collection.get_first_root_node()
     if root is None:
         return

@@ -21,3 +21,9 @@ subject_access_requested = Signal()
 # Sent by `facilitation.retention.purge_family` before a family's recordings are deleted: family, recordings (a
 # list), actor. Receivers delete what they derived from them (transcripts, exports, jobs) and return report lines.
 recordings_purging = Signal()
+
+# Sent by facilitation when a recording is added: a recording uploaded by staff, or the recordings of a family's
+# submission once a facilitator accepts it. kwargs: recording, actor (who it is added for: the staff user, or
+# `policy.SYSTEM` for a family's submission). media_tools starts transcription where the policy allows it (the one
+# place automatic transcription starts); a receiver returns True when it started something.
+recording_added = Signal()

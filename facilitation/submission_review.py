@@ -28,7 +28,7 @@ from wagtail.snippets.views.snippets import IndexView, InspectView
 
 from . import policy
 from .consent_views import LANGUAGE_NAMES, inspect_url, language_names, scope_rows
-from .families.submission import _start_transcriptions
+from .families.submission import announce_recordings
 from .family_page import family_url, mm_ss, transcription_state
 from .models import StorySession, Submission, SubmissionPhoto, private_storage
 from .policy import Action
@@ -85,7 +85,7 @@ def accept(submission: Submission, session: StorySession | None, actor) -> list[
     submission.reviewed_by = actor
     submission.save(update_fields=["session", "status", "reviewed_at", "reviewed_by"])
     waiting = [recording for recording in recordings if not recording.jobs.exists()]
-    started = _start_transcriptions(waiting)
+    started = announce_recordings(waiting)
     policy.audit(
         actor,
         "submission.accept",

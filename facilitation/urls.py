@@ -7,5 +7,4 @@ app_name = "facilitation"
 urlpatterns = [
     path("private/recordings/<int:pk>/", views.recording_file, name="recording_file"),
     path("private/recordings/<int:pk>/download/", views.recording_file, {"download": True}, name="recording_download"),
-    path("audio/story/<int:page_id>/", views.published_story_audio, name="story_audio"),
 ]

@@ -6,8 +6,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.defaults import page_not_found
 
-from .models import Recording, private_storage
-from .policy import SYSTEM, Action, authorize, may, story_may_be_shown
+from .models import Recording
+from .policy import Action, authorize
 from .serving import serve_private_file
 
 
@@ -31,32 +31,4 @@ def recording_file(request, pk: int, download: bool = False):
             download=download,
         )
     except FileNotFoundError:  # a withdrawal deleted it after the policy said yes: the withdrawal wins
-        return not_found(request)
-
-
-def published_story_audio(request, page_id: int):
-    """The public audio of a live story page, while everyone heard in it consents to publishing audio."""
-    from stories.models import StoryPage
-
-    page = StoryPage.objects.live().public().filter(pk=page_id).select_related("audio").first()
-    if page is None or page.audio is None:
-        raise Http404
-    if not authorize(request.user, Action.LISTEN_PUBLISHED_AUDIO, page.audio, page=page):
-        return not_found(request)
-    if not story_may_be_shown(page):  # the page itself is not shown (see StoryPage.serve)
-        return not_found(request)
-    from media_tools.publishing import ensure_published_copy
-
-    # The public never gets the original: only a copy without the phone's tags (GPS, device, names).
-    # Reads run outside a transaction (config.middleware): a withdrawal committed after the policy said yes may
-    # have deleted the files by now. The withdrawal wins: 404, never a 500.
-    try:
-        name = ensure_published_copy(page.audio)
-        # Asked again once the copy exists: a consent change committed while it was being made has deleted nothing
-        # (there was nothing yet), so the copy must not outlive it.
-        if not may(SYSTEM, Action.LISTEN_PUBLISHED_AUDIO, page.audio, page=page):
-            private_storage().delete(name)
-            return not_found(request)
-        return serve_private_file(request, private_storage(), name, filename=f"story-{page.pk}{Path(name).suffix}")
-    except FileNotFoundError:
         return not_found(request)

@@ -2,6 +2,9 @@
 records of the sites they are assigned to; anything out of scope answers 404 as if it did not exist."""
 
 from django import forms
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Case, CharField, Q, Value, When
+from django.db.models.functions import Cast, Concat, LPad
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
@@ -17,6 +20,9 @@ from wagtail.admin.panels import (
 )
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import policy_registry, register_permission_policy
+from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.chooser import (
     ChooseResultsView,
     ChooseView,
@@ -26,11 +32,11 @@ from wagtail.snippets.views.chooser import (
 )
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import policy, roles
+from . import policy
 from .consent_views import ConsentRecordCreateView, ConsentRecordIndexView, ConsentRecordView
 from .family_page import FamilyIndexView, FamilyPageView
 from .formats import compact_code, datetime_short, duration, family_label, participant_label, yes_no
-from .forms import SiteForm, SiteScopedAdminForm, StorySessionForm, limit_choices
+from .forms import RecordingForm, SiteForm, SiteScopedAdminForm, StorySessionForm, limit_choices
 from .models import (
     AuditEvent,
     ConsentFormVersion,
@@ -51,58 +57,143 @@ def refuse(request, *args, **kwargs):
     raise Http404
 
 
+class ProgrammePermissionPolicy(ModelPermissionPolicy):
+    """Wagtail's permission checks for a programme record, answered by `facilitation.policy`.
+
+    The role's model permission says what it does with this kind of record; `policy.scope` says which records: seeing
+    one is the model's view action (`policy.VIEW_ACTIONS`: a safeguarding lead sees every site's sessions), anything
+    else is work with the user's own sites' records. Lists, object views, buttons and bulk actions ask this one
+    object. (Views a viewset does not have, `disabled_views`, answer 404 whatever the permission.)
+    """
+
+    def rows(self, user, action: str):
+        """The records `action` reaches for this user."""
+        records = self.model._default_manager.all()
+        if action == "view" or not policy.is_site_scoped(self.model):
+            return policy.visible(user, records)
+        return policy.scope(user, records)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action) and self.rows(user, action).filter(pk=instance.pk).exists()
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        allowed = [action for action in actions if self.user_has_permission(user, action)]
+        pks = Q(pk__in=[])
+        for action in allowed:
+            pks |= Q(pk__in=self.rows(user, action).values("pk"))
+        return self.model._default_manager.filter(pks)
+
+
 class ScopedObjectMixin:
-    """Applied to every object view (edit, delete, inspect, history, usage...): out-of-scope objects are 404.
+    """Every object view (edit, delete, inspect, history, usage, copy): a record the permission policy does not let
+    the user see is 404, as if it did not exist (Wagtail asks the policy per record only to delete or copy).
 
     Wagtail's object views call `get_object` with different signatures (`get_object()` for history, usage and
     revisions, `get_object(queryset)` for edit and delete), so every argument is passed through.
     """
 
-    object_in_scope = None
-
     def get_object(self, *args, **kwargs):
         obj = super().get_object(*args, **kwargs)
-        if obj is not None and not self.object_in_scope(self.request.user, obj):
+        if obj is not None and not self.permission_policy.user_has_permission_for_instance(
+            self.request.user, "view", obj
+        ):
             raise Http404
         return obj
 
 
 class ScopedFiltersMixin:
-    """The list's filters (site, family...) offer only the user's own sites' records."""
-
-    see_all_roles: frozenset[str] = frozenset()
+    """The list's filters (site, family...) offer only the user's own sites' records, unless the policy lets the user
+    see every site's rows of this list."""
 
     @cached_property
     def filters(self):
         filterset = super().filters
-        if filterset is not None and not policy.role_names(self.request.user) & self.see_all_roles:
-            limit_choices(filterset.form, self.request.user)
+        user = self.request.user
+        if filterset is not None and not policy.sees_every_site(user, policy.view_action(self.model)):
+            limit_choices(filterset.form, user)
         return filterset
 
 
+class ScopedIndexView(ScopedFiltersMixin, snippet_views.IndexView):
+    pass
+
+
+class ScopedEditView(ScopedObjectMixin, snippet_views.EditView):
+    pass
+
+
+class ScopedDeleteView(ScopedObjectMixin, snippet_views.DeleteView):
+    pass
+
+
+class ScopedCopyView(ScopedObjectMixin, snippet_views.CopyView):
+    pass
+
+
+class ScopedUsageView(ScopedObjectMixin, snippet_views.UsageView):
+    pass
+
+
+class ScopedHistoryView(ScopedObjectMixin, snippet_views.HistoryView):
+    pass
+
+
+class ScopedInspectView(ScopedObjectMixin, snippet_views.InspectView):
+    pass
+
+
+class ScopedFamilyIndexView(ScopedFiltersMixin, FamilyIndexView):
+    pass
+
+
+class ScopedFamilyPageView(ScopedObjectMixin, FamilyPageView):
+    pass
+
+
+class ScopedSubmissionIndexView(ScopedFiltersMixin, SubmissionIndexView):
+    pass
+
+
+class ScopedSubmissionReviewView(ScopedObjectMixin, SubmissionReviewView):
+    pass
+
+
+class ScopedConsentRecordIndexView(ScopedFiltersMixin, ConsentRecordIndexView):
+    pass
+
+
+class ScopedConsentRecordView(ScopedObjectMixin, ConsentRecordView):
+    pass
+
+
 class ScopedSnippetViewSet(SnippetViewSet):
+    """A programme snippet whose every list, object view and button is decided by `policy`, through the model's
+    permission policy (`ProgrammePermissionPolicy` unless the app registered its own)."""
+
     site_lookup: str | None = None  # path from the model to its facilitation Site; None: `policy.SITE_LOOKUPS`
     # Views that must not exist for this model (e.g. "edit" for append-only records): they answer 404.
     disabled_views: frozenset[str] = frozenset()
-    # Roles that see every row (read-only unless their model permissions say otherwise).
-    see_all_roles: frozenset[str] = frozenset()
     # Every create/edit form narrows its choices to the user's sites and refuses mixing sites.
     base_form_class = SiteScopedAdminForm
+    index_view_class = ScopedIndexView
+    edit_view_class = ScopedEditView
+    delete_view_class = ScopedDeleteView
+    copy_view_class = ScopedCopyView
+    usage_view_class = ScopedUsageView
+    history_view_class = ScopedHistoryView
+    inspect_view_class = ScopedInspectView
 
-    def scope(self, queryset, user):
-        if policy.role_names(user) & self.see_all_roles:
-            return queryset
-        return policy.scope(user, queryset, self.site_lookup)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if policy_registry.get_by_type(self.model, fallback=False) is None:  # another app's scoped snippet
+            register_permission_policy(self.model, ProgrammePermissionPolicy(self.model), exact_class=True)
 
     def chooser_scope(self, queryset, user):
         """What the snippet chooser lists (and may return as chosen)."""
         return policy.chooser_scope(user, queryset, self.site_lookup)
 
     def get_queryset(self, request):
-        return self.scope(self.model._default_manager.all(), request.user)
-
-    def object_in_scope(self, user, obj) -> bool:
-        return self.scope(self.model._default_manager.filter(pk=obj.pk), user).exists()
+        return self.permission_policy.instances_user_has_permission_for(request.user, "view")
 
     def get_edit_handler(self):
         """The panels (or the model's fields) in an ObjectList whose form is `base_form_class`."""
@@ -128,13 +219,12 @@ class ScopedSnippetViewSet(SnippetViewSet):
         disabled = {getattr(self, f"{name}_view_class", None) for name in self.disabled_views}
         if view_class in disabled:
             return refuse
-        if view_class is self.index_view_class:
-            view_class = type(
-                f"Scoped{view_class.__name__}", (ScopedFiltersMixin, view_class), {"see_all_roles": self.see_all_roles}
-            )
-        if hasattr(view_class, "get_object"):
-            view_class = type(f"Scoped{view_class.__name__}", (ScopedObjectMixin, view_class), {})
-            kwargs["object_in_scope"] = self.object_in_scope
+        if view_class is self.index_view_class and not issubclass(view_class, ScopedFiltersMixin):
+            raise ImproperlyConfigured(f"{view_class.__name__} must narrow its filters (ScopedFiltersMixin)")
+        creates = view_class is self.add_view_class
+        if hasattr(view_class, "get_object") and not creates and not issubclass(view_class, ScopedObjectMixin):
+            # A view that opens a record and does not ask the policy would show any site's records by id.
+            raise ImproperlyConfigured(f"{view_class.__name__} must ask the permission policy (ScopedObjectMixin)")
         return super().construct_view(view_class, **kwargs)
 
     # Choosers: how a record is named (None: its str) and how typed words find it (None: no search box).
@@ -217,11 +307,7 @@ class CodeSearchForm(BaseFilterForm):
 
 def search_participants(queryset, query: str):
     """Participants whose code (typed with or without spaces and dashes) or relation matches."""
-    from django.db.models import Case as DbCase
-    from django.db.models import CharField, Q, Value, When
-    from django.db.models.functions import Cast, Concat, LPad
-
-    letters = DbCase(
+    letters = Case(
         *(When(role=role, then=Value(letter)) for role, letter in Participant.ROLE_LETTERS.items()),
         output_field=CharField(),
     )
@@ -239,9 +325,6 @@ def search_participants(queryset, query: str):
 
 def search_families(queryset, query: str):
     """Families whose code matches, typed with or without spaces and dashes, in any case ("akt 14" finds AKT-014)."""
-    from django.db.models import CharField, Value
-    from django.db.models.functions import Cast, Concat, LPad
-
     compact = Concat("site__region__code", LPad(Cast("number", CharField()), 3, Value("0")), output_field=CharField())
     return queryset.annotate(compact_code=compact).filter(compact_code__contains=compact_code(query))
 
@@ -274,8 +357,8 @@ class FamilyViewSet(ScopedSnippetViewSet):
     list_display = ["code", "site", "preferred_language", "created_at"]
     list_filter = ["site", "preferred_language"]
     panels = [FieldPanel("site"), FieldPanel("preferred_language"), FieldPanel("left_on")]
-    inspect_view_class = FamilyPageView
-    index_view_class = FamilyIndexView
+    inspect_view_class = ScopedFamilyPageView
+    index_view_class = ScopedFamilyIndexView
     chooser_label = staticmethod(family_label)
     chooser_search = staticmethod(search_families)
 
@@ -301,7 +384,6 @@ class StorySessionViewSet(ScopedSnippetViewSet):
     model = StorySession
     icon = "date"
     menu_label = _("Sessions")
-    see_all_roles = frozenset({roles.SAFEGUARDING})
     list_display = [
         "__str__",
         "status",
@@ -371,8 +453,6 @@ class RecordingViewSet(ScopedSnippetViewSet):
 
     @property
     def edit_handler(self):
-        from media_tools.forms import RecordingForm
-
         return ObjectList(
             [
                 FieldPanel("family"),
@@ -398,8 +478,8 @@ class SubmissionViewSet(ScopedSnippetViewSet):
     list_display = ["reference", "family", "language", "status", "created_at"]
     list_filter = ["status", "language", "family__site"]
     panels = [FieldPanel("status")]
-    inspect_view_class = SubmissionReviewView
-    index_view_class = SubmissionIndexView
+    inspect_view_class = ScopedSubmissionReviewView
+    index_view_class = ScopedSubmissionIndexView
 
 
 class ConsentFormVersionViewSet(SnippetViewSet):
@@ -423,9 +503,9 @@ class ConsentRecordViewSet(ScopedSnippetViewSet):
 
     # The readable record (inspect), "change consent" as a new prefilled record (add ?participant=), and a listing
     # whose links never lead to the disabled edit/copy views: facilitation/consent_views.py.
-    inspect_view_class = ConsentRecordView
+    inspect_view_class = ScopedConsentRecordView
     add_view_class = ConsentRecordCreateView
-    index_view_class = ConsentRecordIndexView
+    index_view_class = ScopedConsentRecordIndexView
     panels = [
         FieldPanel("participant"),
         FieldRowPanel([FieldPanel("form_version"), FieldPanel("form_language")]),
@@ -469,13 +549,10 @@ class AuditEventViewSet(ScopedSnippetViewSet):
     list_filter = ["allowed", "action"]
     search_fields = ["actor_label", "action", "target_label"]
 
-    def scope(self, queryset, user):
-        return queryset if policy.is_admin(user) else queryset.none()
-
     def chooser_scope(self, queryset, user):
-        if not policy.is_admin(user):
+        if not policy.may(user, policy.Action.VIEW_AUDIT_LOG, None):
             raise Http404
-        return queryset
+        return policy.visible(user, queryset)
 
 
 class ProgrammeViewSetGroup(ViewSetGroup):
@@ -494,3 +571,9 @@ class ProgrammeViewSetGroup(ViewSetGroup):
         RegionViewSet,
         AuditEventViewSet,
     )
+
+
+# Every programme snippet's permission checks are the policy's, registered before any view, hook or chooser asks.
+for _viewset in ProgrammeViewSetGroup.items:
+    if issubclass(_viewset, ScopedSnippetViewSet):
+        register_permission_policy(_viewset.model, ProgrammePermissionPolicy(_viewset.model), exact_class=True)

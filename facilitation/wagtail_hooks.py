@@ -1,11 +1,33 @@
-from django.urls import reverse
+from django.db import router
+from django.db.models.deletion import Collector, ProtectedError
+from django.shortcuts import redirect
+from django.urls import include, path, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 
-from . import dashboard, notifications, policy, roles, safeguarding
-from .models import Concern, StorySession
+from . import (
+    admin_views,
+    consent_views,
+    dashboard,
+    excerpt_views,
+    notifications,
+    policy,
+    roles,
+    safeguarding,
+    subject_access_views,
+    submission_review,
+    two_factor,
+)
+from .consent_views import may_print_forms, print_url, record_consent_url
+from .evaluation import urls as evaluation_urls
+from .family_page import family_url
+from .models import LANGUAGE_CHOICES, Concern, ConsentFormVersion, ConsentRecord, Participant, Recording, StorySession
+from .signals import recording_added
 from .viewsets import ProgrammeViewSetGroup
 
 register_snippet(ProgrammeViewSetGroup)
@@ -37,13 +59,24 @@ def concern_from_session_flag(request, instance):
         safeguarding.concern_from_session_flag(request.user, instance, was_flagged=was_flagged)
 
 
+@hooks.register("register_snippet_listing_buttons")
+def recording_listen_button(snippet, user, next_url=None):
+    """Listen to a recording (media_tools adds its transcription buttons through the same hook)."""
+    if isinstance(snippet, Recording) and policy.may(user, policy.Action.STREAM_RECORDING, snippet):
+        yield ListingButton(_("Listen"), reverse("facilitation:recording_file", args=[snippet.pk]), priority=20)
+
+
+@hooks.register("after_create_snippet")
+def announce_new_recording(request, instance):
+    """A recording uploaded by staff is announced (`recording_added`): media_tools transcribes it where allowed."""
+    if isinstance(instance, Recording):
+        recording_added.send(sender=Recording, recording=instance, actor=request.user)
+
+
 @hooks.register("before_delete_snippet")
 def keep_sessions_with_concerns(request, instances):
     """A session a safeguarding concern was raised on stays with the concern (`Concern.session` is PROTECT): say so and
     go back to the sessions, alone or in bulk, instead of a server error."""
-    from django.shortcuts import redirect
-    from wagtail.admin import messages
-
     sessions = [instance.pk for instance in instances if isinstance(instance, StorySession)]
     if sessions and Concern.objects.filter(session__in=sessions).exists():
         messages.error(
@@ -58,11 +91,6 @@ def keep_records_others_depend_on(request, instances):
     """Programme records other records protect (a site with families, a participant with consent records, a consent
     form version with signed records) are kept: the admin is told what depends on them, by kind and count only, and
     goes back to the listing instead of a server error."""
-    from django.db import router
-    from django.db.models.deletion import Collector, ProtectedError
-    from django.shortcuts import redirect
-    from wagtail.admin import messages
-
     if request.method != "POST":  # the confirmation page still opens; deleting is what is refused
         return None
     for instance in instances:
@@ -86,10 +114,6 @@ def keep_records_never_deleted(request, instances):
     """Records whose viewset has no delete view (consent records are append-only, a submission is declined through
     its review, the audit log is written by the platform) are not deleted by the listings' bulk "Delete" either:
     deleting a newer consent record would bring an older, wider grant back. Say so and go back to the listing."""
-    from django.shortcuts import redirect
-    from django.utils.text import capfirst
-    from wagtail.admin import messages
-
     for instance in instances:
         viewset = getattr(type(instance), "snippet_viewset", None)
         if "delete" in getattr(viewset, "disabled_views", ()):
@@ -109,30 +133,8 @@ def notification_settings_panel(request, user, profile):
 
 @hooks.register("register_admin_urls")
 def register_role_views():
-    from django.urls import path
-
-    from . import admin_views
-    from .evaluation import views as evaluation
-
     return [
-        path("evaluation/", evaluation.session_log, name="facilitation_evaluation"),
-        path("evaluation/session-log.csv", evaluation.session_log_export, name="facilitation_evaluation_export"),
-        path(
-            "evaluation/session-log.xlsx",
-            evaluation.session_log_export,
-            {"fmt": "xlsx"},
-            name="facilitation_evaluation_export_xlsx",
-        ),
-        path("evaluation/indicators/", evaluation.indicator_dashboard, name="facilitation_evaluation_indicators"),
-        path(
-            "evaluation/indicators.csv", evaluation.indicator_export, name="facilitation_evaluation_indicators_export"
-        ),
-        path(
-            "evaluation/indicators.xlsx",
-            evaluation.indicator_export,
-            {"fmt": "xlsx"},
-            name="facilitation_evaluation_indicators_export_xlsx",
-        ),
+        path("evaluation/", include(evaluation_urls, namespace="evaluation")),
         *safeguarding.urlpatterns(),
         path("dashboard/consents-due/", dashboard.consents_due_view, name="facilitation_consents_due"),
         path("invitations/new/", admin_views.new_invitation, name="facilitation_new_invitation"),
@@ -157,7 +159,7 @@ class RoleMenuItem(MenuItem):
 def evaluation_menu_item():
     return RoleMenuItem(
         _("Session logs (evaluation)"),
-        reverse("facilitation_evaluation"),
+        reverse("evaluation:session_log"),
         icon_name="table",
         order=210,
         allowed_roles={roles.EVALUATOR},
@@ -168,7 +170,7 @@ def evaluation_menu_item():
 def indicators_menu_item():
     return RoleMenuItem(
         _("Indicators (evaluation)"),
-        reverse("facilitation_evaluation_indicators"),
+        reverse("evaluation:indicators"),
         icon_name="table",
         order=211,
         allowed_roles={roles.EVALUATOR},
@@ -200,8 +202,6 @@ def raise_concern_menu_item():
 @hooks.register("register_snippet_listing_buttons")
 def session_safeguarding_buttons(snippet, user, next_url=None):
     """On each session: "Raise a concern" for its facilitators, "Open (read-only)" for the safeguarding lead."""
-    from wagtail.admin.widgets import ListingButton
-
     if not isinstance(snippet, StorySession):
         return
     if policy.may(user, policy.Action.RAISE_CONCERN, snippet):
@@ -214,10 +214,6 @@ def session_safeguarding_buttons(snippet, user, next_url=None):
 
 @hooks.register("register_snippet_listing_buttons")
 def withdraw_consent_button(snippet, user, next_url=None):
-    from wagtail.admin.widgets import ListingButton
-
-    from .models import Participant
-
     if isinstance(snippet, Participant) and policy.may(user, policy.Action.MANAGE_CONSENT, snippet):
         yield ListingButton(
             _("Withdraw consent"), reverse("facilitation_withdraw_consent", args=[snippet.pk]), priority=50
@@ -230,10 +226,6 @@ def withdraw_consent_button(snippet, user, next_url=None):
 
 @hooks.register("register_admin_urls")
 def register_family_staff_urls():
-    from django.urls import path
-
-    from . import consent_views, subject_access_views, submission_review
-
     return [
         path(
             "programme/families/<int:pk>/export/", subject_access_views.export_view, name="facilitation_family_export"
@@ -264,8 +256,6 @@ class ConsentFormsMenuItem(MenuItem):
     not yet assigned to any site would only meet a 404."""
 
     def is_shown(self, request):
-        from .consent_views import may_print_forms
-
         return may_print_forms(request.user)
 
 
@@ -282,12 +272,6 @@ def consent_forms_menu_item():
 @hooks.register("register_snippet_listing_buttons")
 def family_page_buttons(snippet, user, next_url=None):
     """Participants, recordings and consent records lead to their family's page; participants to their consent."""
-    from wagtail.admin.widgets import ListingButton
-
-    from .consent_views import may_print_forms, print_url, record_consent_url
-    from .family_page import family_url
-    from .models import LANGUAGE_CHOICES, ConsentFormVersion, ConsentRecord, Participant, Recording
-
     if isinstance(snippet, ConsentFormVersion) and may_print_forms(user):
         for priority, (code, name) in enumerate(LANGUAGE_CHOICES, start=60):
             label = _("Print (%(language)s)") % {"language": name}
@@ -307,7 +291,36 @@ def family_page_buttons(snippet, user, next_url=None):
 
 
 @hooks.register("register_admin_urls")
-def register_two_factor_urls():
-    from . import two_factor
+def register_excerpt_urls():
+    return excerpt_views.urlpatterns()
 
+
+@hooks.register("register_admin_menu_item")
+def excerpts_menu_item():
+    return RoleMenuItem(
+        _("Excerpts for stories"),
+        reverse("facilitation_excerpts"),
+        icon_name="openquote",
+        order=206,
+        allowed_roles={roles.FACILITATOR, roles.EDITOR},
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_two_factor_urls():
     return two_factor.admin_urls()
+
+
+@hooks.register("register_user_listing_buttons")
+def two_factor_setup_code_button(user, request_user):
+    return two_factor.listing_buttons(user, request_user)
+
+
+@hooks.register("after_create_user")
+def issue_setup_code_for_new_account(request, user):
+    return two_factor.after_create_user(request, user)
+
+
+@hooks.register("after_edit_user")
+def remind_setup_code(request, user):
+    return two_factor.after_edit_user(request, user)

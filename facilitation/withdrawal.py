@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from .models import ConsentRecord, Participant, Scope
-from .policy import audit
+from .models import ConsentFormVersion, ConsentRecord, Participant, Scope, SubmissionPhoto
+from .policy import Artefact, audit, taken_back_on_withdrawal
 from .reconcile import delete_photos, reconcile
 from .signals import consent_withdrawn
 
@@ -67,11 +67,9 @@ def withdraw_consent(
         sender=Participant, participant=participant, withdrawn=withdrawn, actor=actor
     ):
         report.actions.extend(lines or [])
-    if Scope.PUBLISH_PHOTOS.value in withdrawn:
+    if Artefact.PHOTO in taken_back_on_withdrawal(withdrawn):
         # Taking back "publish photos" on the withdrawal screen means "take my photos back": the family's photos go
-        # even though archiving them alone would still be covered.
-        from .models import SubmissionPhoto
-
+        # even though archiving them alone would still be covered (policy.TAKEN_BACK_ON_WITHDRAWAL).
         report.actions.extend(
             delete_photos(SubmissionPhoto.objects.filter(submission__participants=participant).distinct(), actor)
         )
@@ -87,6 +85,4 @@ def _assent_after(participant: Participant, previous, given_by: str, everything:
 
 
 def _current_form():
-    from .models import ConsentFormVersion
-
     return ConsentFormVersion.current() or ConsentFormVersion.objects.order_by("-effective_from").first()

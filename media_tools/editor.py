@@ -14,18 +14,24 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.contrib import messages
 from django.db import transaction
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from facilitation.excerpts import ExcerptRefused, create_excerpt
 from facilitation.policy import Action, authorize, may
 from facilitation.views import not_found
 
+from .audio import iter_audio_blocks
+from .engines.base import SAMPLE_RATE, transcribe_stretch_audio
+from .guards import mean_confidence
 from .models import Segment, Transcript
+from .pipeline import load_engine
 from .tempfiles import local_copy
 
 WORKING_REVISION_MINUTES = 30
@@ -210,10 +216,43 @@ def autosave(request, transcript_id: int):
     )
 
 
-def _decode_stretch(path: str, start: float, end: float) -> np.ndarray:
-    from .audio import iter_audio_blocks
-    from .engines.base import SAMPLE_RATE
+@require_POST
+def make_excerpt(request, transcript_id: int):
+    """The ticked segments (by start time, which survives splits and merges) become an excerpt for a story, reviewed
+    in facilitation's excerpt screen. The policy decides (CREATE_EXCERPT: every segment reviewed, none empty)."""
+    transcript = get_object_or_404(Transcript.objects.select_related("recording__family__site"), pk=transcript_id)
+    if not may(request.user, Action.VIEW_TRANSCRIPT, transcript):
+        return not_found(request)
+    by_start = {round(s.start, 3): s for s in transcript.segments.all()}
+    try:
+        starts = {round(float(value), 3) for value in request.POST.getlist("start")}
+    except ValueError:
+        starts = set()
+    chosen = [by_start[start] for start in sorted(starts) if start in by_start]
+    if len(chosen) != len(starts):
+        messages.error(request, _("Some ticked segments are not saved yet: save the transcript and try again."))
+        return redirect("media_tools_transcript", transcript.pk)
+    payload = [
+        {
+            "index": s.index,
+            "start": s.start,
+            "end": s.end,
+            "text": s.text,
+            "words": s.words,
+            "language": s.language,
+            "reviewed": s.reviewed,
+        }
+        for s in chosen
+    ]
+    try:
+        excerpt = create_excerpt(transcript.recording, payload, request.user, revision=transcript.revision)
+    except ExcerptRefused as refused:
+        messages.error(request, _("No excerpt was made: %(reasons)s") % {"reasons": " ".join(refused.reasons)})
+        return redirect("media_tools_transcript", transcript.pk)
+    return redirect("facilitation_excerpt", excerpt.pk)
 
+
+def _decode_stretch(path: str, start: float, end: float) -> np.ndarray:
     first, last = int(start * SAMPLE_RATE), int(end * SAMPLE_RATE)
     pieces, position = [], 0
     for block in iter_audio_blocks(path, block_seconds=60.0):
@@ -247,16 +286,11 @@ def retranscribe(request, transcript_id: int):
         return JsonResponse({"error": _("The transcript could not be read.")}, status=400)
     if language not in RETRANSCRIBE_LANGUAGES or not (0 <= start < end) or end - start > MAX_RETRANSCRIBE_SECONDS:
         return JsonResponse({"error": _("Choose a stretch of at most two minutes and a language.")}, status=400)
-    from .engines.base import transcribe_stretch_audio
-    from .jobs import load_engine
-
     with local_copy(recording.file.storage, recording.file.name, prefix="sbg-stretch-") as path:
         audio = _decode_stretch(str(path), start, end)
     engine = load_engine(getattr(settings, "WHISPER_ENGINE", "faster"))
     segments = transcribe_stretch_audio(engine, audio, start, language)
     text = " ".join(s.text.strip() for s in segments if s.text.strip())
-    from .guards import mean_confidence
-
     return JsonResponse(
         {
             "text": text,

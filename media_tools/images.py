@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF", "MPO"}
 
@@ -112,8 +112,6 @@ def strip_image_metadata(uploaded, *, max_pixels: int) -> StrippedImage:
     Decoding every pixel is also the integrity check: a truncated or corrupt file is refused (ImageRejected with a
     translated message) instead of failing later when a rendition is made.
     """
-    from PIL import ImageSequence
-
     try:
         with _opened_checked(uploaded, max_pixels, TOO_MANY_PIXELS) as image:
             fmt = image.format

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from facilitation.models import LANGUAGE_CHOICES, Recording, private_storage
 
+from .guards import LOW_CONFIDENCE, LOW_TRANSCRIPT_CONFIDENCE
+
 
 class TranscriptionJob(models.Model):
     """One run of the transcription pipeline over a recording. Progress is persisted so the admin can show it."""
@@ -124,8 +126,6 @@ class Transcript(models.Model):
 
     @property
     def is_low_confidence(self) -> bool:
-        from .guards import LOW_TRANSCRIPT_CONFIDENCE
-
         return self.confidence is not None and self.confidence < LOW_TRANSCRIPT_CONFIDENCE
 
     def review_counts(self) -> tuple[int, int]:
@@ -183,8 +183,6 @@ class Segment(models.Model):
 
     @property
     def is_low_confidence(self) -> bool:
-        from .guards import LOW_CONFIDENCE
-
         return self.kind == self.Kind.GAP or (self.confidence is not None and self.confidence < LOW_CONFIDENCE)
 
 

@@ -24,7 +24,7 @@ from .models import Segment, Transcript, TranscriptExport, TranscriptionJob
 
 def start_job(request, recording_id: int):
     recording = get_object_or_404(Recording.objects.select_related("family__site"), pk=recording_id)
-    if not may(request.user, Action.VIEW_RECORDING, recording) and not may(request.user, Action.TRANSCRIBE, recording):
+    if not may(request.user, Action.FOLLOW_TRANSCRIPTION, recording):
         return not_found(request)
     running = active_job(recording)
     if request.method != "POST":
@@ -88,9 +88,7 @@ def _job_state(job: TranscriptionJob) -> dict:
 
 def job_detail(request, job_id: int):
     job = get_object_or_404(TranscriptionJob.objects.select_related("recording__family__site"), pk=job_id)
-    if not may(request.user, Action.VIEW_RECORDING, job.recording) and not may(
-        request.user, Action.TRANSCRIBE, job.recording
-    ):
+    if not may(request.user, Action.FOLLOW_TRANSCRIPTION, job.recording):
         return not_found(request)
     if request.headers.get("Accept") == "application/json" or request.GET.get("format") == "json":
         return JsonResponse(_job_state(job))

@@ -1,5 +1,3 @@
-import contextlib
-
 from django.db.models import OuterRef, Subquery
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -10,10 +8,12 @@ from wagtail.snippets.models import register_snippet
 
 from facilitation import policy
 from facilitation.dashboard import DASHBOARD_ITEMS_HOOK, DashboardItem
+from facilitation.evaluation.indicators import RECORDING_MEASURES_HOOK
 from facilitation.models import Recording
 from facilitation.policy import Action, may
 
-from . import editor, views
+from . import editor, evaluation, views
+from .jobs import active_job
 from .models import Transcript, TranscriptionJob
 from .viewsets import JobPermissionPolicy, TranscriptionJobViewSet
 
@@ -35,18 +35,16 @@ def register_transcription_urls():
             name="media_tools_transcript_retranscribe",
         ),
         path("transcripts/<int:transcript_id>/export/<str:fmt>/", views.export_transcript, name="media_tools_export"),
+        path("transcripts/<int:transcript_id>/excerpt/", editor.make_excerpt, name="media_tools_make_excerpt"),
     ]
 
 
 @hooks.register("register_snippet_listing_buttons")
 def recording_buttons(snippet, user, next_url=None):
+    """media_tools' buttons on the recordings listing: transcribe (or follow the job), open the latest transcript."""
     if not isinstance(snippet, Recording):
         return
-    if may(user, Action.STREAM_RECORDING, snippet):
-        yield ListingButton(_("Listen"), reverse("facilitation:recording_file", args=[snippet.pk]), priority=20)
     if may(user, Action.TRANSCRIBE, snippet):
-        from .jobs import active_job
-
         job = active_job(snippet)
         if job is None:
             yield ListingButton(_("Transcribe"), reverse("media_tools_start", args=[snippet.pk]), priority=22)
@@ -57,16 +55,6 @@ def recording_buttons(snippet, user, next_url=None):
         reviewed, total = latest.review_counts()
         label = _("Transcript (%(percent)s%% reviewed)") % {"percent": round(100 * reviewed / total) if total else 0}
         yield ListingButton(label, reverse("media_tools_transcript", args=[latest.pk]), priority=25)
-
-
-@hooks.register("after_create_snippet")
-def transcribe_new_recordings(request, instance):
-    """A newly uploaded recording is transcribed straight away, where everyone heard consents to it."""
-    if isinstance(instance, Recording) and may(request.user, Action.TRANSCRIBE, instance):
-        from .jobs import JobRefused, start_transcription
-
-        with contextlib.suppress(JobRefused):  # one is already queued or running: never a second
-            start_transcription(instance, request.user)
 
 
 @hooks.register(DASHBOARD_ITEMS_HOOK)
@@ -83,3 +71,6 @@ def transcripts_to_correct(user):
     else:
         url = reverse("wagtailsnippets_media_tools_transcriptionjob:list") + f"?status={TranscriptionJob.Status.DONE}"
     return [DashboardItem(_("Transcripts waiting for correction"), count, url, 50)]
+
+
+hooks.register(RECORDING_MEASURES_HOOK, evaluation.transcribed_recordings)  # "Recordings transcribed" column

@@ -301,7 +301,7 @@ def validate_ct2_folder(folder: str | os.PathLike[str]) -> dict[str, Any]:
 
 def validate_openai_checkpoint(path: str | os.PathLike[str]) -> dict[str, int]:
     """Check that ``path`` is an openai-whisper checkpoint whose weights fit its dims."""
-    import torch
+    import torch  # noqa: PLC0415  (heavy, optional)
 
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
@@ -565,7 +565,7 @@ def convert_ct2_to_openai(
     and stored under an extra ``"alignment_heads"`` key, which ``whisper.load_model``
     ignores and our openai engine applies.
     """
-    import torch
+    import torch  # noqa: PLC0415  (heavy, optional)
 
     ct2_dir = Path(ct2_dir)
     out_pt = Path(out_pt)
@@ -699,6 +699,6 @@ def _alignment_heads(ct2_dir: Path, dims: dict[str, int]) -> str | None:
     name = known.get((dims["n_text_layer"], dims["n_text_state"], dims["n_vocab"]))
     if name is None:
         return None
-    from whisper import _ALIGNMENT_HEADS
+    from whisper import _ALIGNMENT_HEADS  # noqa: PLC0415  (heavy, optional)
 
     return _ALIGNMENT_HEADS[name].decode("ascii")

@@ -4,13 +4,14 @@ Read through Django's own settings (DATABASE_URL, DATA_DIR, .env), so the script
 uses. Also prints the public media folder.
 """
 
-import os
 import shlex
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+from config.entrypoints import use_settings  # noqa: E402
+
+use_settings()  # the platform's own choice (config/entrypoints.py)
 
 import django  # noqa: E402
 

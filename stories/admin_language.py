@@ -18,12 +18,26 @@ Some places in Wagtail freeze a text, or pick one, in a language that is not the
 import json
 
 from django.conf import settings
+from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy
+from wagtail.admin.forms.collections import GroupCollectionManagementPermissionFormSet
+from wagtail.admin.forms.workflows import WorkflowPageForm
+from wagtail.admin.menu import SubMenuItemComponent
+from wagtail.admin.viewsets.chooser import ChooserViewSet
+from wagtail.admin.wagtail_hooks import SettingsMenuItem
+from wagtail.contrib.redirects.filters import RedirectsReportFilterSet
+from wagtail.documents.forms import GroupDocumentPermissionFormSet
+from wagtail.images.forms import GroupImagePermissionFormSet
+from wagtail.models import Page, Site
+from wagtail.sites.views import IndexView
+from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.widgets import AdminSnippetChooser
+from wagtail.users.forms import PagePermissionsForm
 
 
 def _lazy_percent(template: str, **values):
@@ -44,8 +58,6 @@ def admin_display_title(page) -> str:
 
 
 def _install_chooser_texts() -> None:
-    from wagtail.admin.viewsets.chooser import ChooserViewSet
-    from wagtail.snippets.widgets import AdminSnippetChooser
 
     # Wagtail evaluates these defaults once, at import, in the site's default language.
     ChooserViewSet.choose_one_text = gettext_lazy("Choose")
@@ -80,8 +92,6 @@ def _install_chooser_texts() -> None:
 
 def _install_snippet_breadcrumbs() -> None:
     """Snippet screens' first breadcrumbs are built once, at the first request, in that request's language."""
-    from django.urls import reverse_lazy
-    from wagtail.snippets.views.snippets import SnippetViewSet
 
     def breadcrumbs_items(self):
         items = [{"url": reverse_lazy("wagtailadmin_home"), "label": gettext_lazy("Home")}]
@@ -93,14 +103,11 @@ def _install_snippet_breadcrumbs() -> None:
 
 
 def _install_page_titles() -> None:
-    from wagtail.models import Page
 
     Page.get_admin_display_title = admin_display_title
 
 
 def _install_site_columns() -> None:
-    from wagtail.models import Site
-    from wagtail.sites.views import IndexView
 
     for column in getattr(IndexView, "columns", []):
         if column.name in {"port", "site_name", "root_page"}:
@@ -122,10 +129,6 @@ _COLLECTION_PERMISSIONS = {
 
 
 def _install_import_time_labels() -> None:
-    from wagtail.admin.forms.collections import GroupCollectionManagementPermissionFormSet
-    from wagtail.contrib.redirects.filters import RedirectsReportFilterSet
-    from wagtail.documents.forms import GroupDocumentPermissionFormSet
-    from wagtail.images.forms import GroupImagePermissionFormSet
 
     for formset in (
         GroupImagePermissionFormSet,
@@ -145,9 +148,6 @@ def _install_import_time_labels() -> None:
     kind.extra["choices"] = ((True, gettext_lazy("Permanent")), (False, gettext_lazy("Temporary")))
     kind.extra["empty_label"] = gettext_lazy("All")
     # Page choosers whose label Django derives from the field's name ("Page", never translated).
-    from wagtail.admin.forms.workflows import WorkflowPageForm
-    from wagtail.users.forms import PagePermissionsForm
-
     for form in (PagePermissionsForm, WorkflowPageForm):
         form.base_fields["page"].label = gettext_lazy("Page")
 
@@ -185,8 +185,6 @@ def drop_wagtail_release_links(request, menu_items) -> None:
 def programme_settings_footer(request, menu_items) -> None:
     """`construct_main_menu`: the Settings submenu's footer names the programme in the admin's language instead of
     "Wagtail v8.x" (the software's version means nothing to staff, and is English on a Kazakh or Russian screen)."""
-    from wagtail.admin.menu import SubMenuItemComponent
-    from wagtail.admin.wagtail_hooks import SettingsMenuItem
 
     class ProgrammeSettingsMenuItem(SettingsMenuItem):
         def render_component(self, request):

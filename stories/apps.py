@@ -7,6 +7,7 @@ class StoriesConfig(AppConfig):
     verbose_name = _("Stories")
 
     def ready(self) -> None:
-        from . import admin_language, family_data, signals  # noqa: F401
+        # Receivers and admin patches need the app registry: imported here, once every app is loaded.
+        from . import admin_language, excerpts, family_data, signals  # noqa: F401, PLC0415
 
         admin_language.install()  # Wagtail's frozen or content-language admin texts follow the reader's language

@@ -1,32 +1,6 @@
-"""Small model fields the page models share."""
+"""LanguagesField lives in facilitation (`facilitation.fields`); re-exported here for stories' models and for the
+migrations that name `stories.fields.LanguagesField`."""
 
-from django import forms
-from django.conf import settings
-from django.db import models
+from facilitation.fields import LanguagesField
 
-
-class LanguagesField(models.JSONField):
-    """A list of language codes (kk, ru, en), edited as checkboxes; JSON so it works on SQLite and PostgreSQL."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("default", list)
-        kwargs.setdefault("blank", True)
-        super().__init__(*args, **kwargs)
-
-    def formfield(self, **kwargs):
-        return forms.TypedMultipleChoiceField(
-            choices=settings.LANGUAGES,
-            widget=forms.CheckboxSelectMultiple,
-            required=not self.blank,
-            label=self.verbose_name,
-            help_text=self.help_text,
-        )
-
-    def validate(self, value, model_instance):
-        super().validate(value, model_instance)
-        allowed = {code for code, _name in settings.LANGUAGES}
-        unknown = set(value or []) - allowed
-        if unknown:
-            from django.core.exceptions import ValidationError
-
-            raise ValidationError(f"Unknown language codes: {sorted(unknown)}")
+__all__ = ["LanguagesField"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from facilitation.policy import audit, chooser_scope, is_admin
+
 ATTESTATION = "no_personal_content"
 # Fields pointing at programme material: a newly chosen one must be what the editor's chooser offers (the chooser
 # filters the list; this refuses an id posted by hand).
@@ -17,8 +19,6 @@ class StoryPageForm(WagtailAdminPageForm):
     an attestation covers the content an administrator looked at, not what an editor adds afterwards."""
 
     def clean(self):
-        from facilitation.policy import chooser_scope
-
         cleaned = super().clean()
         user = getattr(self, "for_user", None)
         for name in SOURCE_FIELDS:
@@ -40,8 +40,6 @@ class StoryPageForm(WagtailAdminPageForm):
         return super().save(commit=commit)
 
     def _attest(self, page, value: bool) -> None:
-        from facilitation.policy import audit, is_admin
-
         user = getattr(self, "for_user", None)
         page.no_personal_content = value and is_admin(user)
         page.no_personal_content_attested_by = user if page.no_personal_content else None

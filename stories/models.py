@@ -3,13 +3,18 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
+from django.http import Http404
 from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modeltranslation.utils import build_localized_fieldname
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
+from wagtail.images.models import AbstractImage
 from wagtail.models import Page
+
+from facilitation.policy import story_may_be_shown
 
 from .blocks import AGE_BANDS, BodyBlock, PromptsBlock
 from .fields import LanguagesField
@@ -87,6 +92,14 @@ class SessionGuidePage(TranslatedPageMixin, Page):
     age_band = models.CharField(_("child's age"), max_length=10, choices=AGE_BANDS, blank=True)
     intro = models.TextField(_("introduction"), blank=True)
     prompts = StreamField(PromptsBlock(), blank=True, verbose_name=_("prompts"))
+    # The sessions that used this guide, chosen on the session's form as its "session guides used"
+    # (`StorySession.prompts_used`): declared on this side so that facilitation's models name nothing of stories.
+    # Not on the page's form, not in its revisions, not copied with it.
+    used_in_sessions = models.ManyToManyField(
+        "facilitation.StorySession", blank=True, related_name="prompts_used", verbose_name=_("story sessions")
+    )
+
+    exclude_fields_in_copy = ["used_in_sessions"]
 
     content_panels = Page.content_panels + [
         MultiFieldPanel([FieldPanel("theme"), FieldPanel("age_band")], heading=_("For whom")),
@@ -191,6 +204,23 @@ class StoryPage(TranslatedPageMixin, Page):
         verbose_name=_("source session"),
         help_text=_("Everyone who attended must consent to what the page publishes."),
     )
+    source_excerpt = models.ForeignKey(
+        "facilitation.Excerpt",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="story_pages",
+        verbose_name=_("source excerpt"),
+        help_text=_(
+            "Made from the excerpt's review screen. Everyone heard in its recording must consent, and every "
+            "proposal must be decided, before the story can go live."
+        ),
+    )
+    plays_excerpt_audio = models.BooleanField(
+        _("play the excerpt's redacted audio"),
+        default=False,
+        help_text=_("Instead of a whole recording: the excerpt with the names muted."),
+    )
     no_personal_content = models.BooleanField(
         _("holds no personal content (administrator's attestation)"),
         default=False,
@@ -231,6 +261,8 @@ class StoryPage(TranslatedPageMixin, Page):
                 FieldPanel("source_submission"),
                 FieldPanel("source_session"),
                 FieldPanel("audio"),
+                FieldPanel("source_excerpt", read_only=True),
+                FieldPanel("plays_excerpt_audio"),
                 InlinePanel("contributions", label=_("Whose story is used")),
                 FieldPanel("no_personal_content", permission="superuser"),
             ],
@@ -258,10 +290,6 @@ class StoryPage(TranslatedPageMixin, Page):
     def serve(self, request, *args, **kwargs):
         """The last guard, failing closed: a page whose consent lapsed between two sweeps (a review date, an 18th
         birthday) or whose take-down failed is not shown, whatever `live` says."""
-        from django.http import Http404
-
-        from facilitation.policy import story_may_be_shown
-
         if not story_may_be_shown(self):
             raise Http404
         return super().serve(request, *args, **kwargs)
@@ -297,16 +325,11 @@ class StoryContribution(models.Model):
 def shown_stories(stories) -> list:
     """The listed stories whose page may be shown now: a card shows a story's title and summary, so it asks what
     serving the page asks (a consent that lapsed since the last sweep hides the card as it hides the page)."""
-    from facilitation.policy import story_may_be_shown
-
     return [story for story in stories if story_may_be_shown(story)]
 
 
 def images_in(page, field_names: tuple[str, ...]) -> list:
     """Every Wagtail image in the given StreamFields of a page, in every language (modeltranslation columns)."""
-    from modeltranslation.utils import build_localized_fieldname
-    from wagtail.images.models import AbstractImage
-
     found: list = []
 
     def walk(value) -> None:

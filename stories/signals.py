@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from wagtail.actions.unpublish_page import UnpublishPageAction
+from wagtail.images import get_image_model
 from wagtail.log_actions import log
 from wagtail.signals import page_published
 
@@ -36,8 +37,6 @@ def delete_images_of(page: StoryPage, actor=None) -> list[str]:
     for model in (HomePage, ApproachPage, StoryPage):
         for other in model.objects.live().exclude(pk=page.pk):
             still_shown |= {image.pk for image in images_in(other, ("body",))}
-    from wagtail.images import get_image_model
-
     lines = []
     for image in get_image_model().objects.filter(pk__in=ids - still_shown):
         image_id = image.pk
@@ -67,6 +66,8 @@ def pages_depending_on(participants, *, live: bool = True):
 
 @receiver(consent_changed, dispatch_uid="sbg_stories_consent_changed")
 def unpublish_stories_of(sender, participants=None, actor=None, **kwargs) -> list[str]:
+    """Each page's fate is `may(PUBLISH_STORY)`: the scopes it needs are the policy's table (`policy.TAKEDOWN`:
+    story_page, story_audio, story_photos, public_audio_copy), read through `story_people`."""
     lines: list[str] = []
     for page in pages_depending_on(participants, live=False):
         decision = may(SYSTEM, Action.PUBLISH_STORY, page)

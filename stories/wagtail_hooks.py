@@ -1,13 +1,17 @@
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from facilitation.evaluation.indicators import TABLES_HOOK
 from facilitation.policy import Action, may
 
+from . import evaluation
 from .admin_language import copy_content_label_script, drop_wagtail_release_links, programme_settings_footer
+from .media import pages_showing
 from .models import StoryPage, Theme
 from .translation_copy import disable_copy_translation_content  # noqa: F401 (R2: 404 instead of a 500)
 
@@ -26,6 +30,7 @@ register_snippet(ThemeViewSet)
 hooks.register("insert_editor_js", copy_content_label_script)  # wagtail-modeltranslation's label, translated
 hooks.register("construct_help_menu", drop_wagtail_release_links)
 hooks.register("construct_main_menu", programme_settings_footer)
+hooks.register(TABLES_HOOK, evaluation.session_guides)  # the evaluators' "Session guides and themes used"
 
 
 @hooks.register("register_log_actions")
@@ -60,9 +65,5 @@ def refuse_publication_without_consent(request, page):
 def serve_documents_through_the_policy(document, request):
     """A document is sent like an editorial image: while a live page shows it with consent, or to editors and
     administrators; anyone else gets the same 404 as for a document that does not exist."""
-    from django.http import Http404
-
-    from .media import pages_showing
-
     if not may(request.user, Action.VIEW_EDITORIAL_MEDIA, document, shown_by=pages_showing(document)):
         raise Http404

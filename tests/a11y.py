@@ -66,7 +66,7 @@ def _target_text(target) -> str:
 
 
 def _axe_script() -> str:
-    from axe_playwright_python.base import AXE_SCRIPT
+    from axe_playwright_python.base import AXE_SCRIPT  # noqa: PLC0415 (heavy, optional: loaded only by the tests that use it)
 
     return AXE_SCRIPT
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from .conftest import require
+from .services import require
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Headless, no background traffic (the machines reach no network), no first-run screens.
@@ -30,7 +30,7 @@ FAKE_MICROPHONE = ("--use-fake-device-for-media-stream", "--use-fake-ui-for-medi
 def chromium(*extra_args: str) -> Iterator:
     """A launched browser; the live server's views run in this thread's event loop, hence DJANGO_ALLOW_ASYNC_UNSAFE."""
     require(os.path.exists(CHROMIUM), "Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 (heavy, optional: loaded only by the tests that use it)
 
     with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -1,25 +1,14 @@
-import os
-
 import pytest
+from django.core.cache import caches
 from django.utils import translation
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def require(condition: bool, reason: str) -> None:
-    """Skip with a visible reason when a service or tool is absent; under CI=true its absence is a failure."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"required in CI: {reason}")
-    pytest.skip(reason)
+from .s3 import seaweedfs_server
+from .services import IN_CI, require  # noqa: F401 (also imported from here: tests.services holds them)
 
 
 @pytest.fixture(scope="session")
 def seaweedfs(tmp_path_factory):
     """A real S3-compatible server (SeaweedFS on loopback, tests/s3.py), started once per run when a test asks."""
-    from .s3 import seaweedfs_server
-
     yield from seaweedfs_server(tmp_path_factory)
 
 
@@ -34,8 +23,6 @@ def _kazakh_by_default():
 def _fresh_cache():
     """The cache is shared by every process (a file cache, like production's Redis), so it outlives each test's
     rolled-back database: a rendition or a rate-limit count cached by one test must not leak into the next."""
-    from django.core.cache import caches
-
     for alias in caches:
         caches[alias].clear()
     yield

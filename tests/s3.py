@@ -24,10 +24,19 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import boto3
 import pytest
+from botocore.config import Config
+from django.apps import apps
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.test import override_settings
 
-from .conftest import require
+from facilitation.models import private_storage
+
 from .servers import free_port
+from .services import require
 
 BUCKET = "sbg-private"
 
@@ -50,9 +59,6 @@ class SeaweedFS:
     ports: list[int] = field(default_factory=list)
 
     def client(self, access_key: str | None = None, secret_key: str | None = None):
-        import boto3
-        from botocore.config import Config
-
         return boto3.client(
             "s3",
             endpoint_url=self.endpoint,
@@ -218,13 +224,6 @@ def use_private_bucket(server: SeaweedFS, prefix: str):
     Settings are read once per process: `STORAGES` is overridden, and the private FileFields, which took their
     storage when the models were imported, are pointed at the new one and back.
     """
-    from django.apps import apps
-    from django.conf import settings
-    from django.core.files.storage import storages
-    from django.db import models
-    from django.test import override_settings
-
-    from facilitation.models import private_storage
 
     previous = storages["private"]
     fields = [

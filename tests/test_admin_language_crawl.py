@@ -18,10 +18,13 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+import wagtail_factories
 from django.apps import apps
 from django.conf import settings
 from django.db import models
+from django.template import Template
 from django.test import TestCase
+from django.test.utils import _TestState
 from django.utils import translation
 from modeltranslation.translator import NotRegistered, translator
 from wagtail.models import Page
@@ -214,7 +217,6 @@ class AdminLanguageCrawlTests(TestCase):
         # the platform's demo content replaces it, and so does this world.
         Page.objects.filter(depth=2).exclude(pk=cls.tree.home.pk).delete()
         ConsentFormVersionFactory()
-        import wagtail_factories
 
         # Images and documents: one of each, with a Cyrillic title (content), so their screens have a row to open.
         wagtail_factories.ImageFactory(title="Әженің үйі")
@@ -267,8 +269,6 @@ class AdminLanguageCrawlTests(TestCase):
     def setUp(self):
         # The test client records every template it renders (a copy of each context): hundreds per admin screen.
         # The crawl reads only the HTML, so it renders as production does, several times faster.
-        from django.template import Template
-        from django.test.utils import _TestState
 
         instrumented = Template._render
         Template._render = _TestState.saved_data.template_render

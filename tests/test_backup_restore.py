@@ -14,7 +14,13 @@ import sys
 import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.db import connection
+
+from .s3 import fresh_prefix, use_private_bucket
 
 ROOT = Path(__file__).resolve().parents[1]
 S3_VARIABLES = ("PRIVATE_S3_BUCKET", "PRIVATE_S3_ENDPOINT_URL", "PRIVATE_S3_PREFIX")
@@ -59,8 +65,6 @@ def sqlite_rows(path: Path) -> dict[str, list]:
 
 
 def postgres_rows(conninfo: str) -> dict[str, list]:
-    import psycopg
-
     with psycopg.connect(conninfo) as db:
         tables = [
             name
@@ -81,8 +85,6 @@ def check_files_and_media(src: Path, dst: Path, backup: Path) -> None:
 @pytest.fixture
 def test_database(db):
     """The test database's settings (requesting `db` makes pytest-django create and migrate it)."""
-    from django.db import connection
-
     assert connection.settings_dict["NAME"] != "", "no test database"
     return dict(connection.settings_dict)
 
@@ -120,7 +122,6 @@ def test_restore_drill_on_sqlite(tmp_path, test_database):
 def test_restore_drill_on_postgresql(tmp_path, test_database):
     if "postgresql" not in test_database["ENGINE"]:
         pytest.skip("runs when DATABASE_URL is PostgreSQL")
-    import psycopg
 
     db = test_database
     auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
@@ -148,10 +149,6 @@ def test_restore_drill_on_postgresql(tmp_path, test_database):
 @pytest.mark.scaleout
 def test_private_files_back_up_and_restore_through_a_bucket(seaweedfs, tmp_path):
     """The same sync reads and writes an S3 bucket through the storage API: back up one prefix, restore into another."""
-    from django.core.files.base import ContentFile
-    from django.core.management import call_command
-
-    from .s3 import fresh_prefix, use_private_bucket
 
     files = {
         "recordings/2026/11/a.wav": b"RIFF" + os.urandom(4096),

@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from wagtail.users.models import UserProfile
 
+from facilitation.factories import ConsentFormVersionFactory
+from facilitation.families.invitations import create_invitation
+
 from .browser import chromium
 from .facilitation.world import build_world
 from .stories.site_tree import build_site_tree
@@ -102,9 +105,6 @@ def check_pages(browser, live_server, w, tree, language: str) -> None:
         public = visit.check(f"/{language}/{story}/")
         assert "'unsafe-inline'" not in public and "frame-ancestors 'none'" in public
         # The families' pages: the invitation's first step, the recorder page, and withdrawal.
-        from facilitation.factories import ConsentFormVersionFactory
-        from facilitation.families.invitations import create_invitation
-
         ConsentFormVersionFactory()
         _invitation, token, _code = create_invitation(w.elder_a.family, language=language)
         visit.check(f"/{language}/share/{token}/", expect_lang=language)

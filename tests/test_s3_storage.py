@@ -26,9 +26,9 @@ from django.db import transaction
 
 from facilitation.factories import RecordingFactory, tone_wav
 from facilitation.models import ConsentRecord, Recording
+from facilitation.published_audio import ensure_published_copy
 from facilitation.withdrawal import withdraw_consent
 from media_tools.leftovers import sweep_orphan_private_files
-from media_tools.publishing import ensure_published_copy
 from media_tools.tempfiles import OWNED, local_copy, remove_dead_owners_files, temp_root, temporary_directory
 
 from .facilitation.world import build_world

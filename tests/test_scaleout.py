@@ -25,17 +25,20 @@ import uuid
 from pathlib import Path
 
 import pytest
+import redis
+from celery import Celery
 from django.core.files.base import ContentFile
 
 from facilitation.models import Recording
 from media_tools.jobs import is_retryable, start_transcription
 from media_tools.models import Transcript, TranscriptionJob
 from media_tools.tempfiles import OWNED, temp_root
+from media_tools.weights import install_default_model
 
-from .conftest import require
 from .facilitation.world import build_world
 from .s3 import fresh_prefix, use_private_bucket
 from .servers import ROOT, child_env
+from .services import require
 
 pytestmark = [pytest.mark.scaleout, pytest.mark.django_db(transaction=True)]
 
@@ -51,8 +54,6 @@ STALE_SECONDS = 3
 
 
 def redis_available() -> bool:
-    import redis
-
     try:
         return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping())
     except redis.RedisError:
@@ -71,8 +72,6 @@ def speech(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory) -> Path:
-    from media_tools.weights import install_default_model
-
     return install_default_model(tmp_path_factory.mktemp("models") / "whisper-base")
 
 
@@ -80,7 +79,6 @@ def model(tmp_path_factory) -> Path:
 def queue():
     """A queue of this test's own on the machine's Redis; what a killed worker left unacknowledged is removed after."""
     require(redis_available(), f"no Redis at {REDIS_URL}")
-    import redis
 
     name = f"sbg-scaleout-{uuid.uuid4().hex[:12]}"
     yield name
@@ -163,9 +161,6 @@ def system_temp_entries() -> set[str]:
 
 
 def test_two_workers_one_killed_every_job_once_nothing_left(seaweedfs, queue, speech, model, tmp_path):
-    import redis
-    from celery import Celery
-
     prefix = fresh_prefix("scaleout")
     with use_private_bucket(seaweedfs, prefix):
         world = build_world()

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import io
+import logging
+import re
+
 import pytest
+import requests
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import MD5PasswordHasher
+from django.contrib.sessions.models import Session
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.utils import translation
 
+from config.log_redaction import RedactSecretsFilter
 from config.login_throttling import lockout_message
+from facilitation.factories import ConsentFormVersionFactory, tone_wav
+from facilitation.families.invitations import create_invitation
+
+from .facilitation.world import build_world
+from .servers import Gunicorn
+from .stories.site_tree import build_site_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -49,15 +65,6 @@ def test_one_guessed_username_does_not_lock_out_another(client, staff):
 
 
 def test_a_completed_submission_leaves_no_secret_in_the_session_table(client):
-    import re
-
-    from django.contrib.sessions.models import Session
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from facilitation.factories import ConsentFormVersionFactory, tone_wav
-    from facilitation.families.invitations import create_invitation
-
-    from .facilitation.world import build_world
 
     w = build_world()
     ConsentFormVersionFactory()
@@ -81,10 +88,6 @@ def test_a_completed_submission_leaves_no_secret_in_the_session_table(client):
 
 
 def test_invitation_tokens_never_reach_djangos_request_log(client):
-    import io
-    import logging
-
-    from config.log_redaction import RedactSecretsFilter
 
     handlers = logging.getLogger().handlers
     handler = next(h for h in handlers if any(isinstance(f, RedactSecretsFilter) for f in h.filters))
@@ -108,13 +111,6 @@ def test_invitation_tokens_never_reach_djangos_request_log(client):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.slow
 def test_invitation_tokens_never_reach_the_access_log(tmp_path):
-    import requests
-
-    from facilitation.factories import ConsentFormVersionFactory
-    from facilitation.families.invitations import create_invitation
-
-    from .facilitation.world import build_world
-    from .servers import Gunicorn
 
     w = build_world()
     ConsentFormVersionFactory()
@@ -133,8 +129,6 @@ def test_invitation_tokens_never_reach_the_access_log(tmp_path):
 
 
 def test_every_html_page_has_a_content_security_policy(client, staff):
-    from .stories.site_tree import build_site_tree
-
     build_site_tree()
     public = client.get("/kk/")
     family = client.get("/kk/withdraw/")
@@ -153,12 +147,8 @@ class _RecordingHasher:
     seen_in_transaction: list[bool] = []
 
     def __new__(cls, *args, **kwargs):
-        from django.contrib.auth.hashers import MD5PasswordHasher
-
         class Hasher(MD5PasswordHasher):
             def verify(self, password, encoded):
-                from django.db import connection
-
                 cls.seen_in_transaction.append(connection.in_atomic_block)
                 return super().verify(password, encoded)
 

@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import redis
 from django.conf import settings
 
-from .conftest import require
+from .services import require
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS_URL = os.environ.get("TEST_REDIS_CACHE_URL", "redis://127.0.0.1:6379/15")
@@ -42,8 +43,6 @@ def run_process(key: str, hits: int, cache_url: str | None) -> str:
 
 
 def redis_available() -> bool:
-    import redis
-
     try:
         return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except redis.RedisError:

@@ -293,6 +293,10 @@ AXES_LOCKOUT_CALLABLE = "config.login_throttling.lockout_response"
 # code from an authenticator app or a recovery code (facilitation/two_factor.py; policy.requires_two_factor).
 STAFF_TWO_FACTOR = env.bool("STAFF_TWO_FACTOR", default=True)
 OTP_TOTP_ISSUER = "Stories Between Generations"
+# The first setup needs a single-use code from an administrator (facilitation/models/two_factor.py), valid this long;
+# each wrong code doubles the wait before the next try (seconds, then 2x, 4x...).
+SETUP_CODE_HOURS = 72
+SETUP_CODE_THROTTLE_FACTOR = 1
 # A session ends after this many seconds without a request (every request pushes the end back). Families' drafts
 # keep their own, longer expiry (facilitation/families/submission.py: SUBMISSION_DRAFT_HOURS).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)

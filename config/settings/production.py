@@ -8,7 +8,11 @@ SECRET_KEY = env("SECRET_KEY")  # required: environ raises ImproperlyConfigured 
 if not SECRET_KEY:
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("SECRET_KEY must be set in production.")
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set in production (config.settings.production, every entry point's default: "
+        "config/entrypoints.py). To develop on this machine use `make run`, or set "
+        "DJANGO_SETTINGS_MODULE=config.settings.dev in the environment or in .env."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

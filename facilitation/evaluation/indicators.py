@@ -11,13 +11,30 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Case, Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, Sum, Value, When
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 
 from .. import policy
 from ..models import ObservationRating, Participant, Recording, Region, Scope, Site, StorySession
@@ -55,8 +72,6 @@ def planned_q(prefix: str = "", now: datetime.datetime | None = None) -> Q:
 
 def effective_status(now: datetime.datetime | None = None) -> Case:
     """The status as the indicators count it (see `held_q`), computed by the database."""
-    from django.db.models import CharField
-
     return Case(
         When(planned_q(now=now), then=Value(StorySession.Status.PLANNED.value)),
         default=F("status"),
@@ -196,6 +211,83 @@ class Dashboard:
     series: dict[str, Any]
 
 
+@dataclass
+class Context:
+    """What every table builder shares: the filters, k, the areas, who consented, the moment and the months shown.
+
+    Builders add their chart series to `series` (e.g. "ratings")."""
+
+    filters: Filters
+    k: int
+    geography: Geography
+    consenting: QuerySet
+    now: datetime.datetime
+    months: list[datetime.date]
+    today: datetime.date | None = None  # the day consent is judged on (None: today)
+    series: dict[str, Any] = field(default_factory=dict)
+    rows: list[tuple] = field(init=False)  # the areas shown as rows (`Geography.rows_for`)
+    total: tuple | None = field(init=False)  # and their total row
+    shown_rows: list[tuple] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rows, self.total = self.geography.rows_for(self.filters)
+        self.shown_rows = [*self.rows, *([self.total] if self.total else [])]
+
+    def held(self, prefix: str = "") -> Q:
+        """Held sessions of the period (see `held_q`)."""
+        return self.filters.session_q(prefix) & held_q(prefix, self.now)
+
+    def label(self, key: tuple) -> str:
+        """The row's area; the total row of a region says so."""
+        if key == self.total and key != ALL:
+            return str(_("Total: %(area)s") % {"area": self.geography.label(key)})
+        return self.geography.label(key)
+
+    def rollup(self, rows: Iterable[dict[str, Any]], measures: list[str]) -> dict[tuple, dict[str, float]]:
+        """Rows of per-site sums (each with a "site_id") rolled up to every area."""
+        return self.geography.rollup({row["site_id"]: row for row in rows}, measures)
+
+    def protect(self, source: dict[tuple, dict[str, float]], measures: list[str]) -> dict[tuple, str]:
+        """Suppress each measure (a count of people) along the geography, one measure at a time."""
+        statuses: dict[tuple, str] = {}
+        areas = self.geography.keys()
+        for measure in measures:
+            values = {(measure, key): int(source[key][measure]) for key in areas}
+            statuses.update(_protect(values, self.geography, self.k))
+        return statuses
+
+    def shown(self, measure: str, key: tuple, source: dict, statuses: dict) -> Shown:
+        return Shown(int(source[key][measure]), statuses[(measure, key)], self.k)
+
+
+@dataclass(frozen=True)
+class TableBuilder:
+    """One table of the dashboard: `build` makes it from the context; tables are shown by `order`.
+
+    Other apps add theirs with the `register_evaluation_tables` hook (stories: the session guides used), returning a
+    TableBuilder; facilitation imports nothing of them. A table that counts people suppresses its cells itself
+    (`Context.protect`, as the participation table does)."""
+
+    name: str
+    order: int
+    build: Callable[[Context], Table]
+
+
+@dataclass(frozen=True)
+class RecordingMeasure:
+    """A count over the period's recordings, shown after "Recordings" in the sessions table: other apps add theirs
+    with the `register_evaluation_recording_measures` hook (media_tools: those transcribed). Recordings are not
+    people: not suppressed."""
+
+    name: str
+    label: Any
+    aggregate: Aggregate
+
+
+TABLES_HOOK = "register_evaluation_tables"
+RECORDING_MEASURES_HOOK = "register_evaluation_recording_measures"
+
+
 def _protect(
     values: dict[tuple, int], geography: Geography, k: int, *, cross: list[Line] = (), implicit=()
 ) -> dict[tuple, str]:
@@ -209,22 +301,56 @@ def _protect(
 
 
 def compute(filters: Filters, k: int | None = None, today: datetime.date | None = None) -> Dashboard:
-    """Every indicator of the dashboard, suppressed. A constant number of queries (about ten)."""
-    k = min_cell() if k is None else k
-    geography = Geography.load()
-    consenting = policy.participants_consenting_to(Scope.EVALUATION, on=today)
-    statuses = StorySession.Status
-    now = timezone.now()
-    held = held_q(now=now)
+    """Every indicator of the dashboard, suppressed: each table from its builder. A constant number of queries."""
+    context = Context(
+        filters=filters,
+        k=min_cell() if k is None else k,
+        geography=Geography.load(),
+        consenting=policy.participants_consenting_to(Scope.EVALUATION, on=today),
+        now=timezone.now(),
+        months=months_of(filters),
+        today=today,
+    )
+    tables = {builder.name: builder.build(context) for builder in table_builders()}
+    return Dashboard(filters, context.k, tables, context.months, {"months": context.months, **context.series})
 
-    # Sessions, by the session's site (whole country: sessions are not people, but stops are about children).
-    session_rows = (
-        StorySession.objects.filter(filters.session_q())
+
+def table_builders() -> list[TableBuilder]:
+    """facilitation's tables and those other apps register, in their order."""
+    builders = [*TABLES]
+    for hook in hooks.get_hooks(TABLES_HOOK):
+        builders.append(hook())
+    return sorted(builders, key=lambda builder: builder.order)
+
+
+def recording_measures() -> list[RecordingMeasure]:
+    return [hook() for hook in hooks.get_hooks(RECORDING_MEASURES_HOOK)]
+
+
+def per_row(q: Q) -> Q:
+    """`q`, checked row by row rather than used to drive the query.
+
+    SQLite otherwise starts from the (materialised) list of consenting participants and probes every one of their
+    sessions, four times slower than walking the period's sessions by index and checking each row against the list.
+    The added `pk < 0` is never true; PostgreSQL's plan (a hashed subplan) is the same either way.
+    """
+    return q | Q(pk__lt=0)
+
+
+# --- Sessions: by the session's site (sessions are not people, but stops are about children) ----------------------
+
+SESSION_MEASURES = ["planned", "held", "cancelled", "minutes", "timed", "wished", "not_respected", "follow_ups"]
+
+
+def sessions_table(context: Context) -> Table:
+    now, held = context.now, held_q(now=context.now)
+    rows = (
+        StorySession.objects.filter(context.filters.session_q())
         .values("site_id")
         .annotate(
             planned=Count("pk", filter=planned_q(now=now)),
             held=Count("pk", filter=held),
-            cancelled=Count("pk", filter=Q(status=statuses.CANCELLED)),
+            cancelled=Count("pk", filter=Q(status=StorySession.Status.CANCELLED)),
             minutes=Sum("duration_minutes", filter=held),
             timed=Count("duration_minutes", filter=held),
             wished=Count("pk", filter=held & Q(child_wished_to_stop=True)),
@@ -236,13 +362,64 @@ def compute(filters: Filters, k: int | None = None, today: datetime.date | None 
         )
         .order_by()
     )
-    session_measures = ["planned", "held", "cancelled", "minutes", "timed", "wished", "not_respected", "follow_ups"]
-    sessions = geography.rollup({row["site_id"]: row for row in session_rows}, session_measures)
-
-    # Who took part (attended a held session), by their family's site: additive, so totals are sums.
-    attended = StorySession.attendees.through.objects.filter(
-        filters.session_q("storysession__") & held_q("storysession__", now)
+    sessions = context.rollup(rows, SESSION_MEASURES)
+    statuses = context.protect(sessions, ["wished", "not_respected"])
+    measures = recording_measures()
+    recordings = _recording_counts(context, measures)
+    k = context.k
+    table = Table(
+        "sessions",
+        _("Sessions"),
+        [
+            _("Area"),
+            _("Planned"),
+            _("Held"),
+            _("Cancelled"),
+            _("Average duration (minutes)"),
+            _("Recordings"),
+            *(measure.label for measure in measures),
+            _("Held sessions with follow-up actions"),
+            _("Sessions where a child wished to stop"),
+            _("… and the wish was not respected"),
+        ],
+        note=_("By the site where the session took place."),
     )
+    for key in context.shown_rows:
+        s = sessions[key]
+        table.rows.append(
+            [
+                context.label(key),
+                Shown(int(s["planned"]), PUBLISHED, k),
+                Shown(int(s["held"]), PUBLISHED, k),
+                Shown(int(s["cancelled"]), PUBLISHED, k),
+                Shown(s["minutes"] / s["timed"] if s["timed"] else None, PUBLISHED, k),
+                Shown(int(recordings[key]["recordings"]), PUBLISHED, k),
+                *(Shown(int(recordings[key][measure.name]), PUBLISHED, k) for measure in measures),
+                Shown(int(s["follow_ups"]), PUBLISHED, k),
+                context.shown("wished", key, sessions, statuses),
+                context.shown("not_respected", key, sessions, statuses),
+            ]
+        )
+    return table
+
+
+def _recording_counts(context: Context, measures: list[RecordingMeasure]) -> dict[tuple, dict[str, float]]:
+    """Recordings of the period's sessions (and what other apps count of them), by the session's site."""
+    rows = (
+        Recording.objects.filter(context.filters.session_q("session__"))
+        .values(site_id=F("session__site_id"))
+        .annotate(recordings=Count("pk"), **{measure.name: measure.aggregate for measure in measures})
+        .order_by()
+    )
+    return context.rollup(rows, ["recordings", *(measure.name for measure in measures)])
+
+
+# --- Participation: people who attended a held session, by their family's site (additive: totals are sums) --------
+
+
+def participation_table(context: Context) -> Table:
+    attended = StorySession.attendees.through.objects.filter(context.held("storysession__"))
+    consenting = context.consenting
     people_rows = (
         consenting.filter(pk__in=attended.values("participant_id"))
         .values(site_id=F("family__site_id"))
@@ -262,210 +439,91 @@ def compute(filters: Filters, k: int | None = None, today: datetime.date | None 
     per_site: dict[int, dict[str, int]] = defaultdict(dict)
     for row in [*people_rows, *visit_rows]:
         per_site[row["site_id"]].update(row)
-    people = geography.rollup(per_site, ["families", "elders", "children", "child_visits"])
-
-    # Consent coverage of the participants registered in each area who agreed to the evaluation (as of today).
-    coverage_rows = (
-        policy.valid_current_consents(on=today)
-        .filter(evaluation=True)
-        .values(site_id=F("participant__family__site_id"))
-        .annotate(n=Count("pk"), **{s.value: Count("pk", filter=Q(**{s.value: True})) for s in COVERAGE_SCOPES})
-        .order_by()
-    )
-    coverage = geography.rollup(
-        {row["site_id"]: row for row in coverage_rows}, ["n", *(s.value for s in COVERAGE_SCOPES)]
-    )
-
-    # Recordings of the period's sessions and those transcribed.
-    from media_tools.models import Transcript
-
-    recording_rows = (
-        Recording.objects.filter(filters.session_q("session__"))
-        .values(site_id=F("session__site_id"))
-        .annotate(
-            recordings=Count("pk"),
-            transcribed=Count("pk", filter=Q(Exists(Transcript.objects.filter(recording=OuterRef("pk"))))),
-        )
-        .order_by()
-    )
-    recordings = geography.rollup({row["site_id"]: row for row in recording_rows}, ["recordings", "transcribed"])
-
-    # --- Suppression: each count of people along the geography; coverage jointly with its complements.
-    keys = geography.keys()
-    statuses_people = {}
-    for measure, source in (
-        ("families", people),
-        ("elders", people),
-        ("children", people),
-        ("wished", sessions),
-        ("not_respected", sessions),
-    ):
-        statuses_people.update(_protect({(measure, key): int(source[key][measure]) for key in keys}, geography, k))
-    coverage_values: dict[tuple, int] = {}
-    cross = []
-    implicit = []
-    for key in keys:
-        n = int(coverage[key]["n"])
-        coverage_values[("n", key)] = n
-        for scope in COVERAGE_SCOPES:
-            has = int(coverage[key][scope.value])
-            coverage_values[(scope.value, key)] = has
-            coverage_values[("not_" + scope.value, key)] = n - has
-            implicit.append(("not_" + scope.value, key))
-            cross.append(Line(("n", key), ((scope.value, key), ("not_" + scope.value, key))))
-    statuses_coverage = _protect(coverage_values, geography, k, cross=cross, implicit=implicit)
-
-    def shown(measure: str, key: tuple, source: dict, statuses: dict) -> Shown:
-        return Shown(int(source[key][measure]), statuses[(measure, key)], k)
-
-    rows, total = geography.rows_for(filters)
-    shown_rows = [*rows, *([total] if total else [])]
-
-    def label(key: tuple) -> str:
-        if key == total and key != ALL:
-            return str(_("Total: %(area)s") % {"area": geography.label(key)})
-        return geography.label(key)
-
-    tables: dict[str, Table] = {}
-    t = Table(
-        "sessions",
-        _("Sessions"),
-        [
-            _("Area"),
-            _("Planned"),
-            _("Held"),
-            _("Cancelled"),
-            _("Average duration (minutes)"),
-            _("Recordings"),
-            _("Recordings transcribed"),
-            _("Held sessions with follow-up actions"),
-            _("Sessions where a child wished to stop"),
-            _("… and the wish was not respected"),
-        ],
-        note=_("By the site where the session took place."),
-    )
-    for key in shown_rows:
-        s = sessions[key]
-        t.rows.append(
-            [
-                label(key),
-                Shown(int(s["planned"]), PUBLISHED, k),
-                Shown(int(s["held"]), PUBLISHED, k),
-                Shown(int(s["cancelled"]), PUBLISHED, k),
-                Shown(s["minutes"] / s["timed"] if s["timed"] else None, PUBLISHED, k),
-                Shown(int(recordings[key]["recordings"]), PUBLISHED, k),
-                Shown(int(recordings[key]["transcribed"]), PUBLISHED, k),
-                Shown(int(s["follow_ups"]), PUBLISHED, k),
-                shown("wished", key, sessions, statuses_people),
-                shown("not_respected", key, sessions, statuses_people),
-            ]
-        )
-    tables["sessions"] = t
-
-    t = Table(
+    people = context.geography.rollup(per_site, ["families", "elders", "children", "child_visits"])
+    statuses = context.protect(people, ["families", "elders", "children"])
+    k = context.k
+    table = Table(
         "participation",
         _("Participation"),
         [_("Area"), _("Families"), _("Elders"), _("Children"), _("Sessions per child")],
         note=_("People who attended a held session and agreed to the evaluation, by their family's site."),
     )
-    for key in shown_rows:
-        children = shown("children", key, people, statuses_people)
+    for key in context.shown_rows:
+        children = context.shown("children", key, people, statuses)
         visits = people[key]["child_visits"]
         if children.hidden:  # the ratio would give the hidden count away
             per_child = Shown(None, suppression.COMPLEMENTARY, k)
         else:
             per_child = Shown(visits / children.value if children.value else None, PUBLISHED, k)
-        t.rows.append(
+        table.rows.append(
             [
-                label(key),
-                shown("families", key, people, statuses_people),
-                shown("elders", key, people, statuses_people),
+                context.label(key),
+                context.shown("families", key, people, statuses),
+                context.shown("elders", key, people, statuses),
                 children,
                 per_child,
             ]
         )
-    tables["participation"] = t
+    context.series["participation"] = [
+        (context.label(key), list(row[1:4]))
+        for key, row in zip(context.shown_rows, table.rows, strict=True)
+        if key != context.total
+    ]
+    return table
 
+
+# --- Consent coverage: of the participants registered in each area who agreed to the evaluation (as of today) ------
+
+
+def consent_table(context: Context) -> Table:
+    rows = (
+        policy.valid_current_consents(on=context.today)
+        .filter(evaluation=True)
+        .values(site_id=F("participant__family__site_id"))
+        .annotate(n=Count("pk"), **{s.value: Count("pk", filter=Q(**{s.value: True})) for s in COVERAGE_SCOPES})
+        .order_by()
+    )
+    coverage = context.rollup(rows, ["n", *(s.value for s in COVERAGE_SCOPES)])
+    statuses = _protect_coverage(context, coverage)
+    k = context.k
     labels = dict(Scope.choices)
-    t = Table(
+    table = Table(
         "consent",
         _("Consent coverage"),
         [_("Area"), _("Participants who agreed to the evaluation")]
         + [label_ for s in COVERAGE_SCOPES for label_ in (labels[s.value], _("%% %(scope)s") % {"scope": labels[s]})],
         note=_("Current consent of the participants registered in the area, as of today."),
     )
-    for key in shown_rows:
-        n = shown("n", key, coverage, statuses_coverage)
-        row: list[Any] = [label(key), n]
+    for key in context.shown_rows:
+        n = context.shown("n", key, coverage, statuses)
+        row: list[Any] = [context.label(key), n]
         for scope in COVERAGE_SCOPES:
-            has = shown(scope.value, key, coverage, statuses_coverage)
+            has = context.shown(scope.value, key, coverage, statuses)
             if has.hidden or n.hidden or not n.value:
                 share = Shown(None, suppression.COMPLEMENTARY if (has.hidden or n.hidden) else PUBLISHED, k)
             else:
                 share = Shown(round(100 * has.value / n.value), PUBLISHED, k)
             row += [has, share]
-        t.rows.append(row)
-    tables["consent"] = t
-
-    tables["themes"] = _themes(filters, k)
-    months = months_of(filters)
-    monthly = _sessions_by_month(filters, k, months)
-    tables["months"] = monthly
-    ratings, rating_series = _ratings(filters, consenting, geography, k, months)
-    tables["ratings"] = ratings
-
-    series = {
-        "months": months,
-        "sessions_by_month": {
-            status: [monthly_row[i + 1].value for monthly_row in monthly.rows]
-            for i, status in enumerate(["planned", "held", "cancelled"])
-        },
-        "participation": [
-            (label(key), [row_cell for row_cell in row[1:4]])
-            for key, row in zip(shown_rows, tables["participation"].rows, strict=True)
-            if key != total
-        ],
-        "ratings": rating_series,
-    }
-    return Dashboard(filters, k, tables, months, series)
-
-
-def per_row(q: Q) -> Q:
-    """`q`, checked row by row rather than used to drive the query.
-
-    SQLite otherwise starts from the (materialised) list of consenting participants and probes every one of their
-    sessions, four times slower than walking the period's sessions by index and checking each row against the list.
-    The added `pk < 0` is never true; PostgreSQL's plan (a hashed subplan) is the same either way.
-    """
-    return q | Q(pk__lt=0)
-
-
-def _themes(filters: Filters, k: int) -> Table:
-    """Session guides (and their themes) used in held sessions of the period and area."""
-    from stories.models import SessionGuidePage
-
-    through = StorySession.prompts_used.through
-    held = filters.session_q("storysession__") & held_q("storysession__")
-    rows = (
-        through.objects.filter(held & filters.area_q("storysession__site"))
-        .values("sessionguidepage_id")
-        .annotate(n=Count("storysession_id"))  # (session, guide) is unique in the through table
-        .order_by("-n", "sessionguidepage_id")
-    )
-    counts = {row["sessionguidepage_id"]: row["n"] for row in rows}
-    guides = SessionGuidePage.objects.filter(pk__in=list(counts)).select_related("theme")
-    table = Table(
-        "themes",
-        _("Session guides and themes used"),
-        [_("Session guide"), _("Theme"), _("Held sessions")],
-        note=_("Sessions are not people: not suppressed."),
-    )
-    by_pk = {guide.pk: guide for guide in guides}
-    for pk, n in counts.items():
-        guide = by_pk.get(pk)
-        if guide is not None:
-            table.rows.append([guide.title, str(guide.theme) if guide.theme else "", Shown(n, PUBLISHED, k)])
+        table.rows.append(row)
     return table
+
+
+def _protect_coverage(context: Context, coverage: dict[tuple, dict[str, float]]) -> dict[tuple, str]:
+    """Each scope's count jointly with its complement (who did not agree to it) and the total who agreed."""
+    values: dict[tuple, int] = {}
+    cross = []
+    implicit = []
+    areas = context.geography.keys()
+    for key in areas:
+        n = int(coverage[key]["n"])
+        values[("n", key)] = n
+        for scope in COVERAGE_SCOPES:
+            has = int(coverage[key][scope.value])
+            values[(scope.value, key)] = has
+            values[("not_" + scope.value, key)] = n - has
+            implicit.append(("not_" + scope.value, key))
+            cross.append(Line(("n", key), ((scope.value, key), ("not_" + scope.value, key))))
+    return _protect(values, context.geography, context.k, cross=cross, implicit=implicit)
 
 
 MAX_MONTHS = 120
@@ -502,10 +560,12 @@ def month_index(field: str, months: list[datetime.date]) -> Case:
     return Case(*whens, default=Value(-1), output_field=IntegerField())
 
 
-def _sessions_by_month(filters: Filters, k: int, months: list[datetime.date]) -> Table:
+def months_table(context: Context) -> Table:
+    """Sessions per month and status, in the area (sessions are not people: not suppressed)."""
+    filters, months, k = context.filters, context.months, context.k
     rows = (
         StorySession.objects.filter(filters.session_q() & filters.area_q("site"))
-        .annotate(month=month_index("starts_at", months), counted_status=effective_status())
+        .annotate(month=month_index("starts_at", months), counted_status=effective_status(context.now))
         .values("month", "counted_status")
         .annotate(n=Count("pk"))
         .order_by()
@@ -513,21 +573,29 @@ def _sessions_by_month(filters: Filters, k: int, months: list[datetime.date]) ->
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for row in rows:
         counts[row["month"]][row["counted_status"]] = row["n"]
+    statuses = ("planned", "held", "cancelled")
     table = Table("months", _("Sessions per month"), [_("Month"), _("Planned"), _("Held"), _("Cancelled")])
     for i, month in enumerate(months):
         c = counts.get(i, {})
-        table.rows.append(
-            [month.strftime("%Y-%m")]
-            + [Shown(c.get(status, 0), PUBLISHED, k) for status in ("planned", "held", "cancelled")]
-        )
+        table.rows.append([month.strftime("%Y-%m")] + [Shown(c.get(status, 0), PUBLISHED, k) for status in statuses])
+    context.series["sessions_by_month"] = {
+        status: [row[i + 1].value for row in table.rows] for i, status in enumerate(statuses)
+    }
     return table
 
 
-def _ratings(filters: Filters, consenting, geography: Geography, k: int, months: list[datetime.date]):
+def ratings_table(context: Context) -> Table:
     """Average ratings per area and month; an average over fewer than k children is not shown at all."""
+    filters, consenting, geography, k, months = (
+        context.filters,
+        context.consenting,
+        context.geography,
+        context.k,
+        context.months,
+    )
     by_site = bool(filters.region or filters.site)
     area_field = "session__site_id" if by_site else "session__site__region_id"
-    held = filters.session_q("session__") & held_q("session__")
+    held = context.held("session__")
     annotations: dict[str, Any] = {}
     for name, _label in RATING_FIELDS:
         annotations[f"{name}_n"] = Count("child_id", distinct=True, filter=Q(**{f"{name}__isnull": False}))
@@ -576,4 +644,14 @@ def _ratings(filters: Filters, consenting, geography: Geography, k: int, months:
                     cell = cells.get((area, month), empty)[name]
                     points.append(None if cell.hidden or cell.value is None else float(cell.value))
                 series[name].append((geography.label(area), points))
-    return table, series
+    context.series["ratings"] = series
+    return table
+
+
+TABLES = [
+    TableBuilder("sessions", 10, sessions_table),
+    TableBuilder("participation", 20, participation_table),
+    TableBuilder("consent", 30, consent_table),
+    TableBuilder("months", 50, months_table),
+    TableBuilder("ratings", 60, ratings_table),
+]

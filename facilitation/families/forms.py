@@ -14,43 +14,81 @@ NEW_PERSON_ROLES = [
 ]
 
 
+class NewPersonForm(forms.Form):
+    """Someone in the story not yet registered: a role, and optionally a first name and an age."""
+
+    role = forms.ChoiceField(choices=[("", "—")] + NEW_PERSON_ROLES, required=False, label=_("Role"))
+    name = forms.CharField(required=False, max_length=60, label=_("First name (optional)"))
+    age = forms.ChoiceField(choices=[("", "—")] + Participant.AgeBand.choices, required=False, label=_("Age"))
+
+    def add_prefix(self, field_name: str) -> str:
+        return f"{self.prefix}_{field_name}" if self.prefix else field_name  # new_1_role, as the page always posted
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("name") or data.get("age")) and not data.get("role"):
+            self.add_error("role", _("Choose who this person is."))
+        return data
+
+
+class BaseNewPeopleFormSet(forms.BaseFormSet):
+    """A fixed number of rows (`extra`): the page decides how many, so the browser posts no management form."""
+
+    def add_prefix(self, index) -> str:
+        return f"{self.prefix}_{index + 1}" if isinstance(index, int) else f"{self.prefix}_{index}"
+
+    @property
+    def management_form(self) -> forms.formsets.ManagementForm:
+        counts = {
+            forms.formsets.TOTAL_FORM_COUNT: self.extra,
+            forms.formsets.INITIAL_FORM_COUNT: 0,
+            forms.formsets.MIN_NUM_FORM_COUNT: 0,
+            forms.formsets.MAX_NUM_FORM_COUNT: self.max_num,
+        }
+        form = forms.formsets.ManagementForm(
+            {f"{self.prefix}-{name}": value for name, value in counts.items()},
+            auto_id=self.auto_id,
+            prefix=self.prefix,
+            renderer=self.renderer,
+        )
+        form.full_clean()
+        return form
+
+
+NewPeopleFormSet = forms.formset_factory(NewPersonForm, formset=BaseNewPeopleFormSet, extra=2, max_num=2)
+
+
 class WhoForm(forms.Form):
-    """Step 1: who is in the story. Registered people by role and code, or up to two new people."""
+    """Step 1: who is in the story. Registered people by role and code, or up to two new people (`people`)."""
 
     existing = forms.MultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple, label=_("People already registered with the programme")
     )
-    new_1_role = forms.ChoiceField(choices=[("", "—")] + NEW_PERSON_ROLES, required=False, label=_("Role"))
-    new_1_name = forms.CharField(required=False, max_length=60, label=_("First name (optional)"))
-    new_1_age = forms.ChoiceField(choices=[("", "—")] + Participant.AgeBand.choices, required=False, label=_("Age"))
-    new_2_role = forms.ChoiceField(choices=[("", "—")] + NEW_PERSON_ROLES, required=False, label=_("Role"))
-    new_2_name = forms.CharField(required=False, max_length=60, label=_("First name (optional)"))
-    new_2_age = forms.ChoiceField(choices=[("", "—")] + Participant.AgeBand.choices, required=False, label=_("Age"))
 
-    def __init__(self, *args, participants=(), **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, participants=(), **kwargs):
+        super().__init__(data, *args, **kwargs)
         self.fields["existing"].choices = [
             (str(p.pk), f"{p.get_role_display()} · {p.relation or p.code}") for p in participants
         ]
+        self.people = NewPeopleFormSet(data, prefix="new")
+
+    def is_valid(self) -> bool:
+        people_valid = self.people.is_valid()
+        return super().is_valid() and people_valid
 
     def clean(self):
         data = super().clean()
-        for n in (1, 2):
-            if (data.get(f"new_{n}_name") or data.get(f"new_{n}_age")) and not data.get(f"new_{n}_role"):
-                self.add_error(f"new_{n}_role", _("Choose who this person is."))
-        if not data.get("existing") and not data.get("new_1_role") and not data.get("new_2_role"):
+        if not data.get("existing") and not self.new_people():
             raise forms.ValidationError(_("Choose at least one person who is in the story."))
         return data
 
     def new_people(self) -> list[dict]:
+        """The new people given a role (a row without one is left out, or has its error)."""
+        self.people.is_valid()  # cleans the rows, once
         return [
-            {
-                "role": self.cleaned_data[f"new_{n}_role"],
-                "name": self.cleaned_data[f"new_{n}_name"],
-                "age_band": self.cleaned_data[f"new_{n}_age"],
-            }
-            for n in (1, 2)
-            if self.cleaned_data.get(f"new_{n}_role")
+            {"role": person["role"], "name": person.get("name", ""), "age_band": person.get("age", "")}
+            for person in (form.cleaned_data for form in self.people.forms)
+            if person.get("role")
         ]
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import re
 
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from ..models import Invitation
 
@@ -34,8 +36,6 @@ def qr_svg(data: str) -> str:
 
     The XML declaration is dropped (inline in HTML it is not allowed) and the size in millimetres replaced by a
     `viewBox`, so the code fills the box the hand-out gives it, on screen and on paper."""
-    import re
-
     image = qrcode.make(
         data,
         image_factory=qrcode.image.svg.SvgPathImage,
@@ -61,8 +61,6 @@ def site_address(request, path: str) -> str:
 def handout(request, invitation: Invitation, token: str, code: str) -> dict:
     """What the printed hand-out shows, in the family's language: the link (and its QR code), the short code with the
     page where it is typed, and the page where consent is taken back."""
-    from django.utils.safestring import mark_safe
-
     language = invitation.language
     url = invitation_url(request, token, language)
     with translation.override(language):

@@ -11,9 +11,14 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+
+from media_tools.audio import sniff_audio
+from media_tools.images import clean_image
+from media_tools.intake import check_upload
 
 from ..models import (
     ConsentFormVersion,
@@ -28,6 +33,7 @@ from ..models import (
 )
 from ..policy import SYSTEM, Action, may
 from ..reconcile import batched
+from ..signals import recording_added
 
 SESSION_KEY = "sbg_family_draft"
 
@@ -50,8 +56,6 @@ def save_draft(request, draft: dict) -> None:
 
 def store_draft_audio(uploaded) -> dict:
     """Check an uploaded file is real audio within the limits, and keep it in private storage as a draft."""
-    from media_tools.intake import check_upload
-
     info = check_upload(uploaded)
     name = private_storage().save(f"drafts/{uuid.uuid4().hex}.{info.suggested_extension}", uploaded)
     return _draft_item(name, info)
@@ -59,10 +63,6 @@ def store_draft_audio(uploaded) -> dict:
 
 def store_draft_audio_path(path) -> dict:
     """The same for a file that arrived in pieces (families.uploads): checked whole, then kept as a draft."""
-    from django.core.files import File
-
-    from media_tools.audio import sniff_audio
-
     info = sniff_audio(
         path,
         max_bytes=settings.AUDIO_MAX_BYTES,
@@ -86,8 +86,6 @@ def _draft_item(name: str, info) -> dict:
 
 
 def store_draft_photo(uploaded) -> dict:
-    from media_tools.images import clean_image
-
     clean = clean_image(uploaded, max_bytes=settings.IMAGE_MAX_BYTES, max_pixels=settings.IMAGE_MAX_PIXELS)
     name = private_storage().save(f"drafts/{uuid.uuid4().hex}.jpg", ContentFile(clean.data))
     return {"path": name, "width": clean.width, "height": clean.height}
@@ -235,16 +233,11 @@ def _move_from_drafts(fieldfile, draft_path: str, name: str) -> None:
     transaction.on_commit(lambda: storage.delete(draft_path) if storage.exists(draft_path) else None, robust=True)
 
 
-def _start_transcriptions(recordings: list[Recording]) -> bool:
-    """Transcription starts by itself only where everyone heard consented to it."""
-    from media_tools.jobs import JobRefused, start_transcription
-
+def announce_recordings(recordings: list[Recording]) -> bool:
+    """Send `recording_added` for each accepted recording: media_tools transcribes it by itself only where everyone
+    heard consented to it. True when transcription started for any of them."""
     started = False
     for recording in recordings:
-        if may(SYSTEM, Action.TRANSCRIBE, recording):
-            try:
-                start_transcription(recording, SYSTEM)
-                started = True
-            except JobRefused:
-                pass
+        responses = recording_added.send(sender=Recording, recording=recording, actor=SYSTEM)
+        started = any(response for _receiver, response in responses) or started
     return started

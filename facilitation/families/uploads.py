@@ -35,7 +35,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from media_tools.audio import AudioRejected
+
 from ..models import DraftUpload, Invitation, private_storage
+from . import submission as flow
 from .ratelimit import client_address, too_many
 
 logger = logging.getLogger(__name__)
@@ -137,8 +140,6 @@ def collection(request, token: str, invitation: Invitation, digest: str):
         return _error(400, _("No file arrived. Please try again."))
     if length > settings.AUDIO_MAX_BYTES:
         return _error(413, _("This file is too large to send."))
-    from . import submission as flow
-
     draft = flow.load_draft(request, invitation)
     if not draft["existing"] and not draft["new"]:
         # Only a browser that is in the middle of this invitation's story step may store anything.
@@ -254,10 +255,6 @@ def _save_offset(upload: DraftUpload, offset: int, received: int) -> None:
 
 def _finish(request, invitation: Invitation, upload: DraftUpload) -> HttpResponse:
     """Every byte is here: check the whole file as the intake checks any upload, then keep it as a draft file."""
-    from media_tools.audio import AudioRejected
-
-    from . import submission as flow
-
     path = partial_path(upload)
     try:
         item = flow.store_draft_audio_path(path)
@@ -281,8 +278,6 @@ def _finish(request, invitation: Invitation, upload: DraftUpload) -> HttpRespons
 
 def _received(request, invitation: Invitation) -> dict:
     """How many recordings the draft holds with this one, for the page's "N recordings received"."""
-    from . import submission as flow
-
     draft = flow.load_draft(request, invitation)
     accepted = DraftUpload.objects.filter(
         invitation=invitation, session_digest=session_digest(request), state=DraftUpload.State.ACCEPTED, in_draft=False
@@ -293,8 +288,6 @@ def _received(request, invitation: Invitation) -> dict:
 def _drop_from_draft(request, invitation: Invitation, upload: DraftUpload) -> None:
     """The family removed a file the draft had already taken (the page never heard it arrived): it leaves the
     draft and the disk too, instead of being submitted with the story."""
-    from . import submission as flow
-
     path = (upload.item or {}).get("path")
     draft = flow.load_draft(request, invitation)
     kept = [item for item in draft["audio"] if item.get("path") != path]

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+
+from media_tools.audio import AudioRejected
+from media_tools.images import ImageRejected
 
 from ..models import ConsentFormVersion, Submission
 from ..models.submissions import Invitation
@@ -24,9 +29,6 @@ from .ratelimit import client_address, too_many
 
 def _unavailable(request, status: int = 404):
     """One page for every unusable link: it must not differ between unknown, expired and used invitations."""
-    from django.conf import settings
-    from django.utils.translation import get_language
-
     links = [
         {"code": code, "name": name, "url": f"/{code}/share/", "available": False, "current": code == get_language()}
         for code, name in settings.LANGUAGES
@@ -138,8 +140,16 @@ def story(request, token: str, invitation: Invitation):
 
 
 def _upload_strings() -> dict:
-    """Words of the page's script for each file's state; {placeholders} are filled in by the script."""
+    """Words of the page's script (the recorder's states and each file's); {placeholders} are filled in by the
+    script. Sent with `json_script`: a translation with a quote cannot break them."""
     return {
+        "recording": _("Recording…"),
+        "paused": _("Paused"),
+        "idle": _("Not recording"),
+        "sending": _("Sending…"),
+        "sent": _("Received. You can record another part or continue."),
+        "retry": _("The connection dropped. Trying again…"),
+        "denied": _("The microphone is not available. You can choose a file instead."),
         "local": _("Saved on this phone, not yet sent"),
         "waiting": _("Waiting to be sent"),
         "sendingPercent": _("Sending… %(percent)s%%") % {"percent": "{percent}"},
@@ -161,11 +171,6 @@ def _upload_strings() -> dict:
 def _accept_files(request, draft: dict, reserved: int = 0) -> list[str]:
     """Files posted with the form (the no-JavaScript path). Each bad file gets its error; good ones are kept.
     `reserved`: recordings still being sent in pieces, which keep their place (the page already lists them)."""
-    from django.conf import settings
-
-    from media_tools.audio import AudioRejected
-    from media_tools.images import ImageRejected
-
     errors = []
     for uploaded in request.FILES.getlist("audio"):
         if len(draft["audio"]) + reserved >= settings.SUBMISSION_MAX_FILES:
@@ -201,8 +206,6 @@ def consent(request, token: str, invitation: Invitation):
     everyone = flow.people(draft, invitation)
     forms = [(person, ConsentForm(request.POST or None, person=person, prefix=person["key"])) for person in everyone]
     if request.method == "POST" and all(form.is_valid() for _person, form in forms):
-        from django.utils.translation import get_language
-
         consents = {person["key"]: {**form.cleaned_data, "language": get_language()} for person, form in forms}
         try:
             receipt = flow.complete(invitation, draft, consents)

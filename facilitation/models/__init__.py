@@ -3,11 +3,13 @@
 from .audit import AuditEvent
 from .concerns import Concern, ConcernUpdate, NotificationPreference
 from .consent import ConsentFormVersion, ConsentRecord, Scope
+from .excerpts import Excerpt, ExcerptProposal
 from .observations import ObservationRating
 from .programme import LANGUAGE_CHOICES, Family, Participant, Region, Site
 from .recordings import Recording, private_storage
 from .sessions import SessionPair, StorySession
 from .submissions import Invitation, Submission, SubmissionPhoto
+from .two_factor import TwoFactorSetupCode
 from .uploads import DraftUpload
 
 __all__ = [
@@ -17,6 +19,8 @@ __all__ = [
     "ConsentFormVersion",
     "ConsentRecord",
     "DraftUpload",
+    "Excerpt",
+    "ExcerptProposal",
     "Family",
     "Invitation",
     "LANGUAGE_CHOICES",
@@ -31,5 +35,6 @@ __all__ = [
     "StorySession",
     "Submission",
     "SubmissionPhoto",
+    "TwoFactorSetupCode",
     "private_storage",
 ]

@@ -51,6 +51,20 @@ ACTION_LABELS = {
     "family.export": _("Exporting everything held about a family"),
     "family.retention_purge": _("Deleting a family's material after the retention period"),
     "account.two_factor": _("Confirming a sign-in with a one-time code"),
+    "account.issue_setup_code": _("Issuing a two-step sign-in setup code"),
+    "excerpt.create": _("Making an excerpt for a story"),
+    "excerpt.view": _("Reading an excerpt"),
+    "excerpt.decide": _("Reviewing an excerpt"),
+    "excerpt.listen": _("Listening to an excerpt"),
+    "excerpt.story_draft": _("Making a story draft from an excerpt"),
+    "excerpt.listen_published": _("Listening to a published excerpt"),
+    "excerpt.created": _("Excerpt made"),
+    "excerpt.proposals_found": _("Looking for names in an excerpt"),
+    "excerpt.proposal_decided": _("Deciding on a pseudonymisation proposal"),
+    "excerpt.text_saved": _("Saving an excerpt's text"),
+    "excerpt.audio_rebuilt": _("Rebuilding an excerpt's audio"),
+    "excerpt.story_drafted": _("Story draft made from an excerpt"),
+    "excerpt.deleted": _("Deleting an excerpt and its pseudonymised copies"),
 }
 
 

@@ -9,9 +9,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from stories.fields import LanguagesField
-
+from ..fields import LanguagesField
 from .base import AppendOnlyModel
+from .integrity import site_mismatches
 from .programme import LANGUAGE_CHOICES, Participant
 from .recordings import private_storage
 
@@ -171,9 +171,7 @@ class ConsentRecord(AppendOnlyModel):
         if self.form_version_id and self.given_on and self.form_version.effective_from > self.given_on:
             errors["form_version"] = _("This form version was not yet in effect on that date.")
         if participant is not None and self.witness_id:
-            from facilitation import policy
-
-            reasons = policy.site_mismatches(participant.family.site, [self.witness])
+            reasons = site_mismatches(participant.family.site, [self.witness])
             if reasons:
                 errors["witness"] = reasons
         if errors:

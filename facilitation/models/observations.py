@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 
 from .programme import Participant
-from .sessions import StorySession
+from .sessions import StorySession, _require_session_site, _role_checked_in_clean
 
 RATING_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 RATING_HELP = _("1 (not at all) to 5 (very much); leave empty when not observed.")
@@ -42,12 +42,8 @@ class ObservationRating(models.Model):
         return f"{self.child.code} · {self.session_id}"
 
     def clean_fields(self, exclude=None):
-        from .sessions import _role_checked_in_clean
-
         super().clean_fields(exclude=_role_checked_in_clean(self, ("child",), exclude))
 
     def clean(self):
         """The child rated belongs to the session's site (and is a child)."""
-        from .sessions import _require_session_site
-
         _require_session_site(self, ("child",))

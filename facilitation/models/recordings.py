@@ -4,11 +4,13 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .integrity import site_mismatches
 from .programme import LANGUAGE_CHOICES, Family, Participant, Site
 from .sessions import StorySession
 
@@ -101,12 +103,8 @@ class Recording(models.Model):
 
     def clean(self):
         """A recording belongs to one site: its session must be of its family's site (speakers: see the form)."""
-        from django.core.exceptions import ValidationError
-
-        from facilitation import policy
-
         if self.family_id and self.session_id:
-            reasons = policy.site_mismatches(self.family.site, [self.session])
+            reasons = site_mismatches(self.family.site, [self.session])
             if reasons:
                 raise ValidationError({"session": reasons})
 

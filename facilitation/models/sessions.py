@@ -1,6 +1,7 @@
 """Storytelling sessions: the plan, what happened, how the child was, and who told stories together."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,7 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 
 from ..signals import session_saved
+from .integrity import site_mismatches
 from .programme import Participant, Site
 
 
@@ -31,9 +33,8 @@ class StorySession(ClusterableModel):
     starts_at = models.DateTimeField(_("date and time"))
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
-    prompts_used = ParentalManyToManyField(
-        "stories.SessionGuidePage", blank=True, related_name="+", verbose_name=_("session guides used")
-    )
+    # "Session guides used" (`prompts_used`) is declared by stories (`SessionGuidePage.used_in_sessions`), so that
+    # facilitation's models name nothing of stories; the session's form offers it (`related_records`).
     attendees = ParentalManyToManyField(
         Participant, blank=True, related_name="sessions_attended", verbose_name=_("attendance")
     )
@@ -77,8 +78,6 @@ class StorySession(ClusterableModel):
         session_saved.send(sender=type(self), instance=self)
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         errors = {}
         if self.child_wished_to_stop and not self.wish_respected:
             errors["wish_respected"] = _("Say whether the child's wish to stop was respected.")
@@ -123,12 +122,8 @@ class SessionPair(models.Model):
 
 
 def _require_session_site(row, fields: tuple[str, ...]) -> None:
-    """A session's inline row names only people of the session's own site (`policy.site_mismatches`), each in the
+    """A session's inline row names only people of the session's own site (`site_mismatches`), each in the
     role the field asks for (an elder as the elder, a child as the child)."""
-    from django.core.exceptions import ValidationError
-
-    from facilitation import policy
-
     errors: dict[str, list] = {}
     for name in fields:
         if getattr(row, f"{name}_id", None):
@@ -139,7 +134,7 @@ def _require_session_site(row, fields: tuple[str, ...]) -> None:
     if session is not None and session.site_id:
         for name in fields:
             if getattr(row, f"{name}_id", None) and name not in errors:
-                reasons = policy.site_mismatches(session.site, [getattr(row, name)])
+                reasons = site_mismatches(session.site, [getattr(row, name)])
                 if reasons:
                     errors[name] = reasons
     if errors:

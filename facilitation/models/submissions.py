@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..formats import compact_code
 from .programme import LANGUAGE_CHOICES, Family
 from .recordings import private_storage
 from .sessions import StorySession
@@ -25,8 +27,6 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 def digest(secret: str) -> str:
     """Codes and keys are compared as typed from paper: spaces, dashes and case do not matter (`compact_code`)."""
-    from ..formats import compact_code
-
     return hashlib.sha256(compact_code(secret).encode()).hexdigest()
 
 
@@ -154,8 +154,6 @@ class Submission(models.Model):
 
 
 def photo_path(instance: SubmissionPhoto, filename: str) -> str:
-    import uuid
-
     return f"photos/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.jpg"
 
 

@@ -2,8 +2,8 @@
 
 Loading a model takes seconds and hundreds of MB, so a worker process loads each
 (engine, weights, options) combination once and reuses it for every job.
-Backends are imported lazily: importing this package does not import torch or
-CTranslate2.
+Importing this package does not import torch or CTranslate2: the backends load them
+when a model is first loaded.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .base import Cancelled, Engine, ProgressCallback, Segment, TranscriptResult, Word
+from .faster import FasterWhisperEngine
+from .openai import OpenAIWhisperEngine
 
 __all__ = [
     "ENGINES",
@@ -50,14 +52,8 @@ def get_engine(name: str, model_path: str | os.PathLike[str], **opts: Any) -> En
     with _lock:
         engine = _cache.get(key)
         if engine is None:
-            if name == "faster":
-                from .faster import FasterWhisperEngine
-
-                engine = FasterWhisperEngine(path, **opts)
-            else:
-                from .openai import OpenAIWhisperEngine
-
-                engine = OpenAIWhisperEngine(path, **opts)
+            backend = FasterWhisperEngine if name == "faster" else OpenAIWhisperEngine
+            engine = backend(path, **opts)
             _cache[key] = engine
         return engine
 

@@ -24,6 +24,7 @@ Backends implement :meth:`Engine._transcribe_window` and :meth:`Engine._detect_l
 from __future__ import annotations
 
 import bisect
+import json
 import os
 import time
 from abc import ABC, abstractmethod
@@ -33,6 +34,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from media_tools.audio import iter_audio_blocks, probe_duration
+from media_tools.guards import LOW_CONFIDENCE, guard_segments, mean_confidence, uncovered
+from media_tools.weights import model_checksum
 
 SAMPLE_RATE = 16000
 
@@ -50,6 +55,9 @@ CHUNK_LANGUAGE_SURE = 0.6
 CHUNK_SUSPECT_PROBABILITY = 0.6
 #: Uncovered speech at least this long is decoded once more on its own before it is shown as a gap.
 RETRY_GAP_SECONDS = 2.0
+
+#: A decoder prompt: text, or the decoder's own token ids (with their timestamp tokens).
+Prompt = str | list[int]
 
 #: Called as ``on_progress(fraction_done, new_segments)``; returning ``False`` cancels.
 ProgressCallback = Callable[[float, list["Segment"]], "bool | None"]
@@ -100,8 +108,6 @@ class TranscriptResult:
 
     @property
     def confidence(self) -> float | None:
-        from media_tools.guards import mean_confidence
-
         return mean_confidence(self.segments)
 
     @property
@@ -151,7 +157,7 @@ def iter_speech_windows(
     Speech that touches the end of a block is carried over to the next block so
     no word is cut in half. A window with no ``chunks`` only reports progress.
     """
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    from faster_whisper.vad import VadOptions, get_speech_timestamps  # noqa: PLC0415  (heavy, optional)
 
     options = VadOptions(**_vad_kwargs(window_seconds, vad_options))
     window_samples = int(window_seconds * SAMPLE_RATE)
@@ -331,8 +337,6 @@ class Engine(ABC):
         guards: bool = True,
         carry_context: bool = True,
     ) -> None:
-        from media_tools.weights import model_checksum
-
         self.model_path = Path(model_path)
         self.vad = vad
         self.vad_options = dict(vad_options or {})
@@ -348,8 +352,6 @@ class Engine(ABC):
         self.load_seconds = 0.0
 
     def _model_name(self) -> str:
-        import json
-
         folder = self.model_path if self.model_path.is_dir() else self.model_path.parent
         try:
             stamp = json.loads((folder / ".installed.json").read_text())
@@ -360,12 +362,18 @@ class Engine(ABC):
         return self.model_path.stem if self.model_path.is_file() else self.model_path.name
 
     @abstractmethod
-    def _transcribe_window(self, audio: np.ndarray, language: str | None, prompt: str | None = None) -> WindowResult:
+    def _transcribe_window(self, audio: np.ndarray, language: str | None, prompt: Prompt | None = None) -> WindowResult:
         """Transcribe one window (<= ~30 s of speech); times relative to ``audio``."""
 
-    def _detect_language(self, audio: np.ndarray, cache: bool = True) -> list[tuple[str, float]]:
-        """All languages with their probabilities for this audio (first 30 s); ``cache``: decoded next."""
-        raise NotImplementedError
+    def _prompt(self, segments: list[Segment]) -> Prompt | None:
+        """The decoder's own tokens of ``segments`` (the previous window's last sure ones) for the next window.
+
+        None here: a backend that keeps its tokens gives them (see faster.py). Their text alone is no substitute:
+        a prompt without timestamp tokens made Whisper base write the next window as one long segment and then
+        invent a phrase in its trailing pause ("Спасибо.", "Я не знаю, что это"), worse than no context at all
+        in bench/quality.py.
+        """
+        return None
 
     @property
     def multilingual(self) -> bool:
@@ -388,7 +396,7 @@ class Engine(ABC):
         return None
 
     def _decode(
-        self, audio: np.ndarray, chunks: list[tuple[int, int]], language: str | None, prompt: str | None = None
+        self, audio: np.ndarray, chunks: list[tuple[int, int]], language: str | None, prompt: Prompt | None = None
     ) -> list[Segment]:
         result = (
             self._transcribe_window(audio, language, prompt) if prompt else self._transcribe_window(audio, language)
@@ -401,7 +409,7 @@ class Engine(ABC):
         return segments
 
     def _transcribe_speech(
-        self, window: SpeechWindow, forced: str | None, context: tuple[str, str] | None = None
+        self, window: SpeechWindow, forced: str | None, context: tuple[str, Prompt] | None = None
     ) -> tuple[list[Segment], dict[str, float]]:
         """Decode a window; returns segments in recording time and seconds of speech per language.
 
@@ -411,13 +419,13 @@ class Engine(ABC):
         came out unsure (a chunk decoded in the wrong language does) are asked again; a chunk that is clearly in
         another language is decoded again in it.
 
-        ``context`` is (language, text) of what the previous window said, given to the decoder as a prompt when the
-        language is the same (Whisper reads on better with it, as with ``condition_on_previous_text``).
+        ``context`` is (language, prompt) of what the previous window said, given to the decoder as a prompt when
+        the language is the same (Whisper reads on better with it, as with ``condition_on_previous_text``).
         """
         chunks = window.chunks
         seconds = [(e - s) / SAMPLE_RATE for s, e in chunks]
 
-        def prompt_for(language: str | None) -> str | None:
+        def prompt_for(language: str | None) -> Prompt | None:
             return context[1] if context and language and context[0] == language else None
 
         if forced or not self.multilingual:
@@ -450,10 +458,25 @@ class Engine(ABC):
             per_language[lang] = per_language.get(lang, 0.0) + length
         return segments, per_language
 
+    def _context_from(self, segments: list[Segment], events: list[dict[str, Any]]) -> tuple[str, Prompt] | None:
+        """What the next window may read as context: only text the guards had nothing to say about, read with
+        confidence, so a loop or an invented caption can never be carried forward.
+
+        Confidence is judged over the window (duration-weighted), not per segment: a short last segment
+        ("губами.") often scores low on its own, and dropping the context for it measurably cost words (names
+        spelt one way, then another) in bench/quality.py.
+        """
+        spoken = [s for s in segments if s.text.strip() and s.kind == "speech"]
+        if events or not spoken or (mean_confidence(spoken) or 0.0) < LOW_CONFIDENCE:
+            return None
+        language = spoken[-1].language
+        if not language:
+            return None
+        prompt = self._prompt([s for s in spoken if s.language == language])
+        return (language, prompt) if prompt else None
+
     def _fill_gaps(self, window: SpeechWindow, segments: list[Segment], forced: str | None) -> tuple[list, list]:
         """Decode uncovered speech once more on its own; what still has no text becomes a gap segment."""
-        from media_tools.guards import guard_segments, uncovered
-
         events: list[dict[str, Any]] = []
         offset = 0
         for start, end in window.chunks:
@@ -495,7 +518,7 @@ class Engine(ABC):
         return segments, events
 
     def settings(self) -> dict[str, Any]:
-        from faster_whisper.vad import VadOptions
+        from faster_whisper.vad import VadOptions  # noqa: PLC0415  (heavy, optional)
 
         vad = asdict(VadOptions(**_vad_kwargs(self.window_seconds, self.vad_options)))
         return {
@@ -524,8 +547,6 @@ class Engine(ABC):
         ``on_progress(fraction, new_segments)`` is called after every window;
         returning ``False`` raises :class:`Cancelled`.
         """
-        from media_tools.audio import iter_audio_blocks, probe_duration
-
         t_start = time.perf_counter()
         timings: dict[str, float] = {"load_s": round(self.load_seconds, 3), "decode_s": 0.0, "asr_s": 0.0}
         block_samples = int(self.block_seconds * SAMPLE_RATE)
@@ -552,7 +573,7 @@ class Engine(ABC):
         )
         guard_events: list[dict[str, Any]] = []
         speech_seconds = 0.0
-        context: tuple[str, str] | None = None
+        context: tuple[str, Prompt] | None = None
         for window in windows:
             new: list[Segment] = []
             if window.chunks:
@@ -560,15 +581,13 @@ class Engine(ABC):
                 new, per_language = self._transcribe_speech(window, language, context if self.carry_context else None)
                 events: list[dict[str, Any]] = []
                 if self.guards:
-                    from media_tools.guards import guard_segments
-
                     guarded = guard_segments(new)
                     new = guarded.kept
                     events = [e.to_dict() for e in guarded.events]
                     new, more = self._fill_gaps(window, new, language)
                     events += more
                     guard_events += events
-                context = _context_from(new, events)
+                context = self._context_from(new, events)
                 timings["asr_s"] += time.perf_counter() - t0
                 speech_seconds += len(window.audio) / SAMPLE_RATE
                 last_start = _make_monotonic(new, last_start)
@@ -656,23 +675,6 @@ def _replace_span(segments: list[Segment], start: float, end: float, new: list[S
     return sorted(kept + new, key=lambda s: s.start)
 
 
-#: How much of the previous window's text is given to the next as a prompt (Whisper's own limit is ~220 tokens).
-CONTEXT_CHARACTERS = 200
-
-
-def _context_from(segments: list[Segment], events: list[dict[str, Any]]) -> tuple[str, str] | None:
-    """What the next window may read as context: only text the guards had nothing to say about, read with
-    confidence, so a loop or an invented caption can never be carried forward."""
-    from media_tools.guards import LOW_CONFIDENCE
-
-    spoken = [s for s in segments if s.text.strip() and s.kind == "speech"]
-    if events or not spoken or any((s.confidence or 0.0) < LOW_CONFIDENCE for s in spoken[-3:]):
-        return None
-    language = spoken[-1].language
-    text = " ".join(s.text.strip() for s in spoken if s.language == language)
-    return (language, text[-CONTEXT_CHARACTERS:].lstrip()) if language else None
-
-
 def _nearest_language(segments: list[Segment], t: float) -> str | None:
     spoken = [s for s in segments if s.language and s.text.strip()]
     if not spoken:
@@ -682,8 +684,6 @@ def _nearest_language(segments: list[Segment], t: float) -> str | None:
 
 def transcribe_stretch_audio(engine: Engine, audio: np.ndarray, offset: float, language: str | None) -> list[Segment]:
     """Transcribe a stretch a person picked in the editor ("again, as Kazakh"): no VAD, guarded, recording times."""
-    from media_tools.guards import guard_segments
-
     segments: list[Segment] = []
     window = int(engine.window_seconds * SAMPLE_RATE)
     for start in range(0, len(audio), window):

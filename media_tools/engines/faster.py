@@ -22,13 +22,18 @@ import numpy as np
 
 from media_tools.guards import segment_confidence
 
-from .base import Engine, Segment, WindowResult, Word, default_threads, pick_language
+from .base import Engine, Prompt, Segment, WindowResult, Word, default_threads, pick_language
 
-#: Decoding settings. Anti-hallucination: no conditioning on previous text (a
-#: wrong window cannot poison the next), compression-ratio / log-prob / no-speech
-#: thresholds with temperature fallback, silent stretches around a likely
-#: hallucination skipped (``hallucination_silence_threshold``, needs word
-#: timestamps), plus VAD upstream and :mod:`media_tools.guards` downstream.
+#: Whisper reads at most this many prompt tokens (half its 448-token context, less the start token).
+MAX_PROMPT_TOKENS = 223
+
+#: Decoding settings. Context as plain faster-whisper reads it: the decoder's own tokens of what came before
+#: (within a window, and from the previous window: see ``FasterWhisperEngine._prompt``), dropped after a
+#: high-temperature fallback, and across windows whenever the guards acted or the window was unsure, so a
+#: wrong window cannot poison the next. Anti-hallucination: compression-ratio / log-prob / no-speech
+#: thresholds with temperature fallback, silent stretches around a likely hallucination skipped
+#: (``hallucination_silence_threshold``, needs word timestamps), plus VAD upstream and
+#: :mod:`media_tools.guards` downstream.
 DEFAULT_DECODE_OPTIONS: dict[str, Any] = {
     "beam_size": 5,
     "best_of": 5,
@@ -39,7 +44,7 @@ DEFAULT_DECODE_OPTIONS: dict[str, Any] = {
     "log_prob_threshold": -1.0,
     "no_speech_threshold": 0.6,
     "compression_ratio_threshold": 2.4,
-    "condition_on_previous_text": False,
+    "condition_on_previous_text": True,
     "prompt_reset_on_temperature": 0.5,
     # Fewer fallback steps than faster-whisper's six: each step re-decodes the window
     # best_of times, which on 2 CPU cores makes a badly recognised window very slow.
@@ -72,7 +77,7 @@ class FasterWhisperEngine(Engine):
         decode_options: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        from faster_whisper import WhisperModel
+        from faster_whisper import WhisperModel  # noqa: PLC0415  (heavy, optional)
 
         super().__init__(model_path, **kwargs)
         self.compute_type = compute_type
@@ -92,13 +97,15 @@ class FasterWhisperEngine(Engine):
         self.load_seconds = time.perf_counter() - t0
         # Audio encoded for language detection, kept until it is decoded, so both share one encoder run.
         self._encoded = threading.local()
+        # The decoder's tokens of the segments it returned last, for the next window's prompt (see _prompt).
+        self._tokens = threading.local()
 
     @property
     def multilingual(self) -> bool:
         return bool(self.model.model.is_multilingual)
 
     def _encode(self, audio: np.ndarray, cache: bool = True) -> tuple[np.ndarray, Any]:
-        from faster_whisper.audio import pad_or_trim
+        from faster_whisper.audio import pad_or_trim  # noqa: PLC0415  (heavy, optional)
 
         kept = getattr(self._encoded, "value", None)
         if kept is None:
@@ -128,7 +135,10 @@ class FasterWhisperEngine(Engine):
         }
 
     def _options(self, tokenizer: Any) -> Any:
-        from faster_whisper.transcribe import TranscriptionOptions, get_suppressed_tokens
+        from faster_whisper.transcribe import (  # noqa: PLC0415  (heavy, optional)
+            TranscriptionOptions,
+            get_suppressed_tokens,
+        )
 
         opts = dict(self.decode_options)
         opts["temperatures"] = list(opts["temperatures"])
@@ -141,8 +151,8 @@ class FasterWhisperEngine(Engine):
             raise TypeError(f"unknown faster-whisper options: {sorted(unknown)}")
         return TranscriptionOptions(**opts)
 
-    def _transcribe_window(self, audio: np.ndarray, language: str | None, prompt: str | None = None) -> WindowResult:
-        from faster_whisper.tokenizer import Tokenizer
+    def _transcribe_window(self, audio: np.ndarray, language: str | None, prompt: Prompt | None = None) -> WindowResult:
+        from faster_whisper.tokenizer import Tokenizer  # noqa: PLC0415  (heavy, optional)
 
         model = self.model
         features, encoder_output = self._encode(audio)
@@ -160,25 +170,58 @@ class FasterWhisperEngine(Engine):
         if prompt:
             options = replace(options, initial_prompt=prompt)
         segments = []
+        kept = self._kept_tokens()
+        if len(kept) > 1000:  # decoded outside transcribe() (the editor's "again"), never asked for a prompt
+            kept.clear()
         for seg in model.generate_segments(features, tokenizer, options, False, encoder_output):
             words = [Word(w.start, w.end, w.word, float(w.probability)) for w in (seg.words or [])]
             confidence = segment_confidence(seg.avg_logprob, seg.no_speech_prob) or 0.0
             if not seg.text.strip():
                 continue
-            segments.append(
-                Segment(
-                    start=float(seg.start),
-                    end=float(seg.end),
-                    text=seg.text.strip(),
-                    language=language,
-                    confidence=confidence,
-                    words=words,
-                    language_probability=language_probability,
-                    avg_logprob=float(seg.avg_logprob),
-                    no_speech_prob=float(seg.no_speech_prob),
-                )
+            segment = Segment(
+                start=float(seg.start),
+                end=float(seg.end),
+                text=seg.text.strip(),
+                language=language,
+                confidence=confidence,
+                words=words,
+                language_probability=language_probability,
+                avg_logprob=float(seg.avg_logprob),
+                no_speech_prob=float(seg.no_speech_prob),
             )
+            kept[id(segment)] = (segment, segment.text, list(seg.tokens))
+            segments.append(segment)
         return WindowResult(language=language, language_probability=language_probability, segments=segments)
+
+    def _kept_tokens(self) -> dict[int, tuple[Segment, str, list[int]]]:
+        kept = getattr(self._tokens, "value", None)
+        if kept is None:
+            kept = self._tokens.value = {}
+        return kept
+
+    def _prompt(self, segments: list[Segment]) -> Prompt | None:
+        """The decoder's own tokens of the previous window's last segments, timestamp tokens included.
+
+        This is what faster-whisper's ``condition_on_previous_text`` gives the next 30 s (a text prompt does harm,
+        see :meth:`Engine._prompt`). Segments whose text a guard changed, or that were cut
+        apart by a per-chunk language redo, have no tokens of their own; the prompt then starts after them.
+        """
+        kept = self._kept_tokens()
+        tokens: list[int] = []
+        for seg in reversed(segments):
+            hit = kept.get(id(seg))
+            if hit is None or hit[0] is not seg or hit[1] != seg.text:
+                break
+            tokens = hit[2] + tokens
+            if len(tokens) >= MAX_PROMPT_TOKENS:
+                break
+        return tokens[-MAX_PROMPT_TOKENS:] or None
+
+    def _context_from(self, segments: list[Segment], events: list[dict[str, Any]]) -> tuple[str, Prompt] | None:
+        try:
+            return super()._context_from(segments, events)
+        finally:
+            self._kept_tokens().clear()  # asked once per window: nothing older is needed again
 
     def _forget_encodings(self) -> None:
         self._encoded.value = {}

@@ -16,7 +16,7 @@ import numpy as np
 
 from media_tools.guards import segment_confidence
 
-from .base import Engine, Segment, WindowResult, Word, default_threads, pick_language
+from .base import Engine, Prompt, Segment, WindowResult, Word, default_threads, pick_language
 
 DEFAULT_DECODE_OPTIONS: dict[str, Any] = {
     "temperature": 0.0,
@@ -39,8 +39,8 @@ def load_checkpoint(path: str | os.PathLike[str]) -> Any:
     ``"alignment_heads"`` entry written by ``convert_ct2_to_openai`` is applied
     (better word timestamps); the checkpoint is read only once.
     """
-    import torch
-    from whisper.model import ModelDimensions, Whisper
+    import torch  # noqa: PLC0415  (heavy, optional)
+    from whisper.model import ModelDimensions, Whisper  # noqa: PLC0415  (heavy, optional)
 
     checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     model = Whisper(ModelDimensions(**checkpoint["dims"]))
@@ -62,7 +62,7 @@ class OpenAIWhisperEngine(Engine):
         decode_options: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        import torch
+        import torch  # noqa: PLC0415  (heavy, optional)
 
         super().__init__(model_path, **kwargs)
         if not self.model_path.is_file():
@@ -82,8 +82,8 @@ class OpenAIWhisperEngine(Engine):
         return bool(self.model.is_multilingual)
 
     def _detect_language(self, audio: np.ndarray, cache: bool = True) -> list[tuple[str, float]]:
-        import torch
-        import whisper
+        import torch  # noqa: PLC0415  (heavy, optional)
+        import whisper  # noqa: PLC0415  (heavy, optional)
 
         model = self.model
         if not model.is_multilingual:
@@ -96,9 +96,9 @@ class OpenAIWhisperEngine(Engine):
     def detect_language(self, audio: np.ndarray) -> tuple[str, float]:
         return pick_language(self._detect_language(audio), self.candidate_languages)
 
-    def _transcribe_window(self, audio: np.ndarray, language: str | None, prompt: str | None = None) -> WindowResult:
-        import torch
-        import whisper
+    def _transcribe_window(self, audio: np.ndarray, language: str | None, prompt: Prompt | None = None) -> WindowResult:
+        import torch  # noqa: PLC0415  (heavy, optional)
+        import whisper  # noqa: PLC0415  (heavy, optional)
 
         probability: float | None = 1.0 if language else None
         if language is None:

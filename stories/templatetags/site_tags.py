@@ -5,6 +5,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 from wagtail.models import Page, Site
 
+from stories.mixins import TranslatedPageMixin
+from stories.models import ApproachPage, HomePage, StoryIndexPage
+
 register = template.Library()
 
 
@@ -25,8 +28,6 @@ def site_languages() -> list[tuple[str, str]]:
 def document_title(context) -> str:
     """The window title: the page's title, then the programme's name, which is never said twice (the home page is
     titled by the programme)."""
-    from stories.models import HomePage
-
     site_name = gettext("Stories Between Generations")
     page = context.get("page")
     if not isinstance(page, Page):  # a view of ours, not a Wagtail page (or a paginator's page named "page")
@@ -52,8 +53,6 @@ def site_links(context) -> dict:
     links = {"home": f"/{language}/", "stories": None, "approach": None, "withdraw": reverse("family_withdraw")}
     site = Site.find_for_request(request) if request is not None else Site.objects.filter(is_default_site=True).first()
     if site is not None:
-        from stories.models import ApproachPage, StoryIndexPage
-
         root = site.root_page
         for key, model in (("stories", StoryIndexPage), ("approach", ApproachPage)):
             target = model.objects.live().public().descendant_of(root).first()
@@ -67,8 +66,6 @@ def site_links(context) -> dict:
 @register.inclusion_tag("includes/breadcrumbs.html", takes_context=True)
 def breadcrumbs(context) -> dict:
     """The way back up: home, then each page above this one (each in the language it is shown in), then this page."""
-    from stories.mixins import TranslatedPageMixin
-
     page = context.get("page")
     if not isinstance(page, Page):
         page = None

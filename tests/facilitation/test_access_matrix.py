@@ -2,6 +2,9 @@
 
 from django.test import TestCase
 
+from facilitation.models import ConsentRecord, Family, Participant, Recording, StorySession
+
+from .test_scope_writes import consent_post, participant_post, recording_post, session_post
 from .world import build_world
 
 ROLES = ["anonymous", "admin", "editor", "facilitator_a", "facilitator_b", "safeguarding", "evaluator"]
@@ -166,9 +169,6 @@ class WriteAccessMatrixTests(TestCase):
 
     def creates(self, site: str) -> list:
         """(model, data for a role, "was it created?" for a role) for records of site "a" or "b"."""
-        from facilitation.models import ConsentRecord, Family, Participant, Recording, StorySession
-
-        from .test_scope_writes import consent_post, participant_post, recording_post, session_post
 
         w = self.w
         site_obj = w.site_a if site == "a" else w.site_b
@@ -234,9 +234,6 @@ class WriteAccessMatrixTests(TestCase):
                             self.assertFalse(created(role, before), f"{role} must not create a {model} at {site}")
 
     def test_mixing_sites_is_refused_to_everyone(self):
-        from facilitation.models import ConsentRecord, Recording, StorySession
-
-        from .test_scope_writes import consent_post, recording_post, session_post
 
         w = self.w
         # (model, what makes the record span two sites, field, model class): a marker per role in `field`.
@@ -274,8 +271,6 @@ class WriteAccessMatrixTests(TestCase):
                         self.assertEqual(code, 200, "the form says what is wrong")
 
     def test_edits_per_role(self):
-        from .test_scope_writes import participant_post, recording_post, session_post
-
         w = self.w
         recording_data = recording_post(w.elder_a.family, [w.elder_a, w.child_a])
         del recording_data["file"]

@@ -4,10 +4,11 @@ import re
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils import translation
 
 from facilitation.models.audit import ACTION_LABELS, AuditEvent
-from facilitation.policy import Action
+from facilitation.policy import Action, audit
 
 
 def audited_codes() -> set[str]:
@@ -33,9 +34,6 @@ def test_the_audit_log_shows_the_action_in_the_admin_language():
 
 def test_an_export_of_a_whole_log_is_listed_without_a_stray_target(db):
     """Exports act on no single record: the audit row says so with an empty target, not "None #"."""
-    from django.contrib.auth import get_user_model
-
-    from facilitation.policy import audit
 
     user = get_user_model().objects.create_user("evaluator-x", password="x")
     event = audit(user, Action.EXPORT_SESSION_LOG, None, True)

@@ -8,7 +8,7 @@ from django.test import TestCase
 from facilitation import policy
 from facilitation.factories import ConsentRecordFactory, ParticipantFactory, RecordingFactory
 from facilitation.families.invitations import create_invitation
-from facilitation.models import AuditEvent, Submission
+from facilitation.models import AuditEvent, ConsentRecord, Submission
 
 from .world import build_world
 
@@ -126,8 +126,6 @@ class EditorChooserTests(TestCase):
         self.check_chooser("storysession", self.w.session_a.pk, self.w.session_b.pk)
 
     def test_a_recording_of_someone_who_withdrew_disappears(self):
-        from facilitation.models import ConsentRecord
-
         ConsentRecordFactory(
             participant=self.w.child_a,
             kind=ConsentRecord.Kind.WITHDRAWAL,

@@ -5,13 +5,17 @@ import datetime
 import re
 
 from django.core import mail
+from django.forms import FileField
 from django.test import TestCase
 from django.utils import timezone, translation
+from wagtail.users.models import UserProfile
 
 from facilitation import dashboard
 from facilitation.factories import ChildFactory, ConsentRecordFactory, ParticipantFactory
 from facilitation.families.invitations import create_invitation
 from facilitation.models import Concern, NotificationPreference, Submission
+from facilitation.notifications import send_daily_digests
+from facilitation.tasks import send_daily_digests as task
 from facilitation.withdrawal import withdraw_consent
 from media_tools.models import Transcript
 
@@ -100,9 +104,6 @@ class DashboardTests(TestCase):
         self.assertNotIn("What needs me", self.client.get("/admin/").content.decode())
 
     def test_the_daily_digest_sends_each_their_own_counts_and_links_once_a_day(self):
-        from facilitation.notifications import send_daily_digests
-        from facilitation.tasks import send_daily_digests as task
-
         morning = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(9, 0)))
         self.assertEqual(send_daily_digests(morning.replace(hour=6)), 0)  # before DIGEST_HOUR: nothing yet
         NotificationPreference.objects.create(user=self.w.users["facilitator_b"], digest=False)
@@ -184,9 +185,6 @@ class NotificationTests(TestCase):
         self.assertEqual(mail.outbox, [])
 
     def test_preferences_are_saved_from_the_account_settings(self):
-        from django.forms import FileField
-        from wagtail.users.models import UserProfile
-
         user = self.w.users["facilitator_a"]
         self.client.force_login(user)
         page = self.client.get("/admin/account/")

@@ -5,9 +5,10 @@ import datetime
 import io
 
 import openpyxl
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.test import TestCase, override_settings
+from django.test import Client, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from wagtail.models import Page
@@ -28,6 +29,7 @@ from facilitation.factories import (
 )
 from facilitation.models import AuditEvent, ConsentRecord, ObservationRating, SessionPair
 from facilitation.roles import EVALUATOR, FACILITATOR, ensure_role_groups
+from facilitation.viewsets import StorySessionViewSet
 from media_tools.models import Transcript
 from stories.factories import SessionGuidePageFactory
 
@@ -56,8 +58,6 @@ class Programme:
 
     @classmethod
     def build(cls):
-        from django.contrib.auth import get_user_model
-
         groups = ensure_role_groups()
         User = get_user_model()
         cls.evaluator = User.objects.create_user("evaluator", password="x")
@@ -377,8 +377,6 @@ class ConstantQueryTests(TestCase):
         return len(captured.captured_queries)
 
     def test_queries_do_not_grow_with_the_data(self):
-        from django.test import Client
-
         client = Client()
         client.force_login(Programme.evaluator)
         small = (
@@ -420,8 +418,6 @@ class ObservationRatingTests(TestCase):
         self.assertEqual(session.ratings.get().engagement, 5)
 
     def test_the_session_form_has_a_ratings_panel(self):
-        from facilitation.viewsets import StorySessionViewSet
-
         panels = StorySessionViewSet.panels
         self.assertIn("ratings", [getattr(p, "relation_name", None) for p in panels])
 

@@ -1,6 +1,8 @@
 """Small-count suppression: pure functions, attacked by subtraction and by brute force."""
 
 import itertools
+import subprocess
+import sys
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -123,9 +125,6 @@ def test_subtracting_from_every_published_total_recovers_no_small_count():
 
 def test_the_same_table_is_always_suppressed_the_same_way():
     """Two different patterns for one table could be combined to recover a value."""
-    import subprocess
-    import sys
-
     code = (
         "import sys; sys.path[:0] = ['.', 'tests/facilitation'];"
         "from test_evaluation_suppression import tree_table, suppress;"

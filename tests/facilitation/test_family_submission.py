@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
 from django.utils import timezone, translation
@@ -181,8 +182,6 @@ class FamilyFlowTests(TestCase):
 
     @override_settings(SUBMISSION_RATE_PER_HOUR=3)
     def test_rate_limited_per_invitation(self):
-        from django.core.cache import cache
-
         cache.clear()
         codes = [self.client.get(self.base).status_code for _ in range(5)]
         self.assertEqual(codes[:3], [200, 200, 200])

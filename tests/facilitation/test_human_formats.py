@@ -7,9 +7,11 @@ import re
 from django.test import SimpleTestCase, TestCase
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from wagtail.users.models import UserProfile
 
 from facilitation import formats
 from facilitation.models.submissions import digest
+from media_tools.models import TranscriptionJob
 
 from .world import build_world
 
@@ -74,8 +76,6 @@ class AdminScreensTests(TestCase):
         self.assertIn("Yes", html)  # safeguarding concern of session A
 
     def test_kk_and_ru_dates(self):
-        from wagtail.users.models import UserProfile
-
         profile = UserProfile.get_for_user(self.w.users["facilitator_a"])
         local = timezone.localtime(self.w.recording_a.created_at)
         for language in ("kk", "ru"):
@@ -88,8 +88,6 @@ class AdminScreensTests(TestCase):
         profile.save()
 
     def test_custom_screens_have_a_heading(self):
-        from media_tools.models import TranscriptionJob
-
         job = TranscriptionJob.objects.create(recording=self.w.recording_a, status="done", progress=1.0)
         for url in (
             f"/admin/consent/withdraw/{self.w.elder_a.pk}/",

@@ -6,6 +6,9 @@ answer 404 as if they did not exist; roles without the model permission are refu
 
 from django.test import TestCase
 
+from facilitation.families.invitations import create_invitation
+from facilitation.models import Submission
+
 from .world import build_world
 
 ROLES = ["anonymous", "admin", "editor", "facilitator_a", "facilitator_b", "safeguarding", "evaluator"]
@@ -24,11 +27,8 @@ class ObjectViewTests(TestCase):
         return self.client.get(url).status_code
 
     def objects(self):
-        from facilitation.families.invitations import create_invitation
-
         w = self.w
         invitation, _token, _code = create_invitation(w.elder_a.family, language="kk", actor=w.users["admin"])
-        from facilitation.models import Submission
 
         submission = Submission(invitation=invitation, family=w.elder_a.family, language="kk")
         submission.issue_secrets()

@@ -9,7 +9,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from facilitation.factories import ChildFactory, ConsentRecordFactory, ParticipantFactory, RecordingFactory
 from facilitation.models import ConsentRecord, Scope
-from facilitation.policy import SYSTEM, Action, may
+from facilitation.policy import SYSTEM, Action, _require_scopes, may
 from facilitation.withdrawal import withdraw_consent
 
 from .world import build_world
@@ -105,8 +105,6 @@ class PolicyPropertyTests(HypothesisTestCase):
     def test_transcription_and_publication_follow_consent(
         self, elder_scopes, child_scopes, child_says_yes, languages, publish_in
     ):
-        from facilitation.policy import _require_scopes
-
         elder = ParticipantFactory()
         child = ChildFactory(family=elder.family)
         ConsentRecordFactory(

@@ -6,14 +6,17 @@ from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import TestCase
 from django.utils import timezone, translation
 from wagtail.models import PageLogEntry
 
 from facilitation.factories import ConsentRecordFactory, tone_wav
 from facilitation.models import Participant
+from facilitation.reconcile import batched
+from facilitation.signals import consent_changed
 from facilitation.tasks import sweep_consent
+from facilitation.withdrawal import withdraw_consent
 from media_tools.models import Transcript, TranscriptExport, TranscriptionJob
 
 from ..stories.site_tree import build_site_tree
@@ -103,8 +106,6 @@ class SweepTests(TestCase):
 
     def test_withdrawing_archive_alone_stops_the_job_on_the_deleted_audio(self):
         """Transcribing needs no archive consent, but the audio it would read is gone: the job stops too."""
-        from facilitation.withdrawal import withdraw_consent
-
         withdraw_consent(self.w.elder_a, {"archive"}, given_by="participant")
         self.job.refresh_from_db()
         self.assertNotIn(self.job.status, TranscriptionJob.ACTIVE)
@@ -119,8 +120,6 @@ class BatchedTests(TestCase):
         cls.tree = build_site_tree()
 
     def setUp(self):
-        from facilitation.signals import consent_changed
-
         self.calls = []
 
         def count(sender, participants, **kwargs):
@@ -131,8 +130,6 @@ class BatchedTests(TestCase):
         self.addCleanup(consent_changed.disconnect, dispatch_uid="test-count")
 
     def test_many_changes_reconcile_once_and_a_narrowing_still_takes_effect(self):
-        from facilitation.reconcile import batched
-
         story = self.tree.story
         story.source_session = None
         story.source_recording = self.w.recording_a
@@ -151,9 +148,6 @@ class BatchedTests(TestCase):
         self.assertFalse(story.live)
 
     def test_a_batch_that_fails_reconciles_nothing(self):
-        from django.db import transaction
-
-        from facilitation.reconcile import batched
 
         self.calls.clear()
         with self.assertRaises(RuntimeError), transaction.atomic(), batched():

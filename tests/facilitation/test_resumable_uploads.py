@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import socket
 import time
 import wave
@@ -22,7 +23,10 @@ import requests
 from django.conf import settings
 from django.core.management import call_command
 from django.test import TestCase, override_settings
+from django.urls import resolve
 from django.utils import timezone, translation
+from tusclient.client import TusClient
+from tusclient.exceptions import TusCommunicationError
 
 from facilitation.factories import ConsentFormVersionFactory, tone_wav
 from facilitation.families.invitations import create_invitation
@@ -55,8 +59,6 @@ def partial_files() -> list[str]:
 
 def clear_upload_folders() -> None:
     """Rows roll back between tests, files do not: each test starts with empty folders."""
-    import shutil
-
     shutil.rmtree(partial_root(), ignore_errors=True)
     shutil.rmtree(Path(settings.PRIVATE_STORAGE_ROOT) / "drafts", ignore_errors=True)
 
@@ -306,12 +308,9 @@ def family_session(live_server):
 
 @pytest.mark.django_db(transaction=True)
 def test_tuspy_uploads_in_pieces_and_a_new_client_resumes_where_it_stopped(family_session):
-    from tusclient import client
-    from tusclient.exceptions import TusCommunicationError
-
     base, headers, session = family_session
     audio = long_wav(20)  # 640 kB
-    tus = client.TusClient(base + "uploads/", headers=headers)
+    tus = TusClient(base + "uploads/", headers=headers)
     first = tus.uploader(file_stream=io.BytesIO(audio), chunk_size=100_000, metadata={"filetype": "audio/wav"})
     first.upload(stop_at=300_000)
     assert first.offset == 300_000
@@ -333,18 +332,16 @@ def test_tuspy_uploads_in_pieces_and_a_new_client_resumes_where_it_stopped(famil
     assert DraftUpload.objects.get(state="refused").refusal
     assert partial_files() == []
     # Without the session cookie the same client finds nothing.
-    anonymous = client.TusClient(base + "uploads/", headers={"X-CSRFToken": headers["X-CSRFToken"]})
+    anonymous = TusClient(base + "uploads/", headers={"X-CSRFToken": headers["X-CSRFToken"]})
     with pytest.raises(TusCommunicationError):
         anonymous.uploader(file_stream=io.BytesIO(audio), url=first.url)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_connection_cut_in_the_middle_of_a_piece_keeps_what_arrived(family_session):
-    from tusclient import client
-
     base, headers, _session = family_session
     audio = long_wav(10)
-    tus = client.TusClient(base + "uploads/", headers=headers)
+    tus = TusClient(base + "uploads/", headers=headers)
     uploader = tus.uploader(file_stream=io.BytesIO(audio), chunk_size=100_000)
     uploader.upload(stop_at=100_000)
     # A PATCH announcing 200 kB whose line dies after 64 kB.
@@ -373,7 +370,5 @@ def test_a_connection_cut_in_the_middle_of_a_piece_keeps_what_arrived(family_ses
 
 def test_pieces_are_received_outside_the_request_transaction():
     """On SQLite a request transaction holds the single write lock: a piece arriving slowly must not hold it."""
-    from django.urls import resolve
-
     view = resolve("/kk/share/token/uploads/0b0f3f3a-3b7c-4d5e-8f9a-0123456789ab/").func
     assert "default" in getattr(view, "_non_atomic_requests", set())

@@ -3,6 +3,7 @@
 import datetime
 import os
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.test import TestCase, override_settings
@@ -11,6 +12,7 @@ from django.utils import timezone
 from facilitation.factories import RecordingFactory
 from facilitation.models import AuditEvent, Invitation, Recording, Submission, SubmissionPhoto
 from facilitation.policy import retention_passed
+from facilitation.tasks import purge_retention
 from media_tools.models import Segment, Transcript, TranscriptExport
 
 from ..stories.site_tree import build_site_tree
@@ -122,9 +124,6 @@ class RetentionPurgeTests(TestCase):
         self.assertTrue(self.story.live)
 
     def test_daily_task_runs_the_purge(self):
-        from django.conf import settings
-
-        from facilitation.tasks import purge_retention
 
         entry = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "facilitation.tasks.purge_retention"]
         self.assertEqual(entry[0]["schedule"], 24 * 60 * 60)

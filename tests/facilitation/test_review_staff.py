@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.test import TestCase
 from django.utils import timezone
 
-from facilitation.factories import ConsentRecordFactory, ParticipantFactory
+from facilitation.factories import ChildFactory, ConsentRecordFactory, FamilyFactory, ParticipantFactory, SiteFactory
 from facilitation.models import Concern, StorySession
 
 from .world import build_world
@@ -98,8 +98,6 @@ class ReviewStaffTests(TestCase):
     def test_a_concern_never_mixes_sites_even_for_whom_both_sites_are_offered(self):
         """The form offers an administrator (and a facilitator of two sites) children of several sites: the policy,
         not the form's choices, must refuse a session of one site with a child of another. Nothing is stored."""
-        from facilitation.factories import ChildFactory, FamilyFactory, SiteFactory
-
         site_c = SiteFactory(facilitators=[self.w.users["facilitator_a"]])
         child_c = ChildFactory(family=FamilyFactory(site=site_c))
         cases = [("admin", self.w.session_b, self.w.child_a), ("facilitator_a", self.w.session_a, child_c)]

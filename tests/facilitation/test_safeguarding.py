@@ -4,11 +4,15 @@ Before: a facilitator could only tick "concern"; the lead's screen was a bare ta
 child code or status; opening the session said "Sorry, you do not have permission"; nobody told the lead.
 """
 
+import importlib
+
+from django.apps import apps
 from django.core import mail
 from django.test import TestCase
 
 from facilitation.models import AuditEvent, Concern, ConcernUpdate, NotificationPreference
 
+from .test_scope_writes import session_post
 from .world import build_world
 
 ROLES = ["anonymous", "admin", "editor", "facilitator_a", "facilitator_b", "safeguarding", "evaluator"]
@@ -69,8 +73,6 @@ class SafeguardingTests(TestCase):
         )
 
     def test_ticking_the_session_flag_also_reaches_the_lead(self):
-        from .test_scope_writes import session_post
-
         self.login("facilitator_b")
         data = {
             **session_post(self.w.site_b, facilitators=[self.w.users["facilitator_b"]]),
@@ -283,9 +285,6 @@ class SafeguardingTests(TestCase):
 
     def test_sessions_flagged_before_concerns_existed_reach_the_queue(self):
         """The data migration: every session ticked "safeguarding concern" becomes an open concern with its note."""
-        import importlib
-
-        from django.apps import apps
 
         migration = importlib.import_module("facilitation.migrations.0008_safeguarding_concerns")
         Concern.objects.all().delete()

@@ -2,11 +2,12 @@
 
 import datetime
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.utils import timezone
 
 from facilitation.factories import ConsentFormVersionFactory, tone_wav
-from facilitation.models import ConsentRecord, Participant, Recording, StorySession
+from facilitation.models import ConsentRecord, Invitation, Participant, Recording, StorySession
 
 from .world import build_world
 
@@ -14,8 +15,6 @@ ADD = "/admin/snippets/facilitation/{model}/add/"
 
 
 def recording_post(family, speakers, session=None, content: bytes | None = None) -> dict:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     return {
         "family": family.pk,
         "session": session.pk if session else "",
@@ -242,8 +241,6 @@ class InvitationScopeTests(TestCase):
         cls.w = build_world()
 
     def test_no_invitation_for_another_site_or_with_its_session(self):
-        from facilitation.models import Invitation
-
         self.client.force_login(self.w.users["facilitator_a"])
         for data in (
             {"family": self.w.elder_b.family_id, "language": "kk"},

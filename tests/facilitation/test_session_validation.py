@@ -7,11 +7,13 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.test import TestCase
-from django.utils import timezone
+from django.utils import timezone, translation
+from wagtail.users.models import UserProfile
 
 from facilitation.evaluation.indicators import Filters, compute
 from facilitation.factories import ChildFactory, ParticipantFactory, SiteFactory, StorySessionFactory
 from facilitation.models import StorySession
+from facilitation.models.sessions import SessionPair
 
 from .test_scope_writes import session_post
 from .world import build_world
@@ -95,9 +97,6 @@ class SessionDataTests(TestCase):
         self.assertNotContains(response, "is not a valid choice")
 
     def test_the_error_is_translated(self):
-        from django.utils import translation
-        from wagtail.users.models import UserProfile
-
         msgid = "%(code)s is a child, not an elder."
         with translation.override("kk"):
             if translation.gettext(msgid) == msgid:
@@ -125,8 +124,6 @@ class SessionDataTests(TestCase):
         self.assertEqual(response.status_code, 302)
 
     def test_model_clean_refuses_roles_swapped(self):
-        from facilitation.models.sessions import SessionPair
-
         pair = SessionPair(session=self.w.session_a, elder=self.w.child_a, child=self.w.elder_a)
         with self.assertRaises(ValidationError) as raised:
             pair.full_clean()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from wagtail.users.models import UserProfile
 
-from facilitation.factories import ChildFactory, ConsentRecordFactory, SiteFactory
+from facilitation.factories import ChildFactory, ConsentRecordFactory, SiteFactory, tone_wav
 from facilitation.models import Recording, StorySession
 
 from ..browser import chromium
@@ -121,7 +121,6 @@ def plan_record_and_invite(browser, live_server, world, child_c, language: str, 
     shot(page, f"{language}-session-saved")
 
     # 3. A recording of the session: saved once, one job, and the list offers no second "Transcribe".
-    from facilitation.factories import tone_wav
 
     wav = ARTIFACTS / f"staff-data-{language}.wav"
     wav.write_bytes(tone_wav(1.0))

@@ -1,10 +1,12 @@
 """Reviewing a family's submission: hear it, see its photos, read each person's consent, accept or decline."""
 
 import io
+import re
 
 from django.core.files.base import ContentFile
 from django.test import TestCase
 from PIL import Image
+from wagtail.models import Page
 
 from facilitation.factories import ConsentFormVersionFactory, ConsentRecordFactory, StorySessionFactory, tone_wav
 from facilitation.families.invitations import create_invitation
@@ -16,6 +18,8 @@ from facilitation.models import (
     SubmissionPhoto,
     private_storage,
 )
+from media_tools.models import TranscriptionJob
+from stories.factories import StoryPageFactory
 
 from .world import build_world
 
@@ -101,8 +105,6 @@ class SubmissionReviewTests(TestCase):
         self.assertNotIn(f"/submission/edit/{self.sub.pk}/", listing)
 
     def test_no_view_of_a_submission_links_to_one_that_does_not_exist(self):
-        import re
-
         self.login("admin")
         for view in ("inspect", "history", "usage"):
             html = self.client.get(f"/admin/snippets/facilitation/submission/{view}/{self.sub.pk}/").content.decode()
@@ -152,8 +154,6 @@ class SubmissionReviewTests(TestCase):
     # --- Accept -------------------------------------------------------------------------------------------------
 
     def test_accept_attaches_to_a_session_of_the_site_and_starts_transcription_where_consent_allows(self):
-        from media_tools.models import TranscriptionJob
-
         self.login("facilitator_a")
         url = f"/admin/programme/submissions/{self.sub.pk}/accept/"
         # Another site's session is not offered and not taken.
@@ -180,8 +180,6 @@ class SubmissionReviewTests(TestCase):
         self.assertTrue(Recording.objects.filter(pk=self.rec.pk).exists())
 
     def test_accept_does_not_transcribe_without_consent(self):
-        from media_tools.models import TranscriptionJob
-
         ConsentRecordFactory(participant=self.w.child_a, transcribe=False)
         self.login("facilitator_a")
         self.client.post(f"/admin/programme/submissions/{self.sub.pk}/accept/", {"session": ""})
@@ -239,9 +237,6 @@ class SubmissionReviewTests(TestCase):
         self.assertNotIn("data-accept-form", html)
 
     def test_a_submission_a_story_is_built_from_cannot_be_declined(self):
-        from wagtail.models import Page
-
-        from stories.factories import StoryPageFactory
 
         StoryPageFactory(parent=Page.get_first_root_node(), source_submission=self.sub, title_kk="Әңгіме", slug_kk="a")
         self.login("facilitator_a")

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 from pathlib import Path
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import TestCase, override_settings
 from django.utils import translation
 
@@ -130,8 +132,6 @@ class UploadReviewTests(TestCase):
         self.assertIn(429, answers)
 
     def test_a_draft_file_purged_after_two_days_sends_the_family_back_instead_of_an_error(self):
-        from django.core.management import call_command
-
         url, _response = self.send_whole(tone_wav(2.0))
         self.assertRedirects(self.client.post(self.base + "story/", {"language": "kk"}), self.base + "consent/")
         # The family comes back three days later (the session lasts weeks): the purge of abandoned drafts took the file.
@@ -150,8 +150,6 @@ class UploadReviewTests(TestCase):
 
     def test_two_pieces_at_once_never_interleave(self):
         """Not a defect: the lock the review relies on (a second PATCH while one is writing is refused, 423)."""
-        import fcntl
-
         audio = tone_wav(2.0)
         url = urlsplit(self.create(len(audio))["Location"]).path
         self.patch(url, audio[:1000], 0)

@@ -1,18 +1,23 @@
 """End to end: a published story with audio, a queued job, an exported file; the family withdraws; all goes."""
 
 import io
+import os
+import tempfile
+from pathlib import Path
 
+import av
 from django.core.files.base import ContentFile
 from django.test import TestCase
 from django.utils import translation
 from wagtail.models import PageLogEntry
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from facilitation.factories import tone_wav
+from facilitation.factories import ConsentRecordFactory, tone_wav
 from facilitation.models import AuditEvent, ConsentRecord
 from facilitation.withdrawal import withdraw_consent
 from media_tools.models import Transcript, TranscriptExport, TranscriptionJob
 from stories.models import StoryContribution
+from tests.media_tools.audio_factory import tone, write_audio
 
 from ..stories.site_tree import build_site_tree
 from .world import build_world
@@ -66,7 +71,6 @@ class WithdrawalTests(TestCase):
         self.assertEqual(self.job.status, TranscriptionJob.Status.CANCELLED)
         self.assertFalse(TranscriptExport.objects.exists())
         self.assertFalse(Transcript.objects.exists())
-        import os
 
         self.assertFalse(os.path.exists(export_path))
         self.assertFalse(os.path.exists(recording_path))
@@ -126,8 +130,6 @@ class PublicationRuleTests(TestCase):
         cls.tree = build_site_tree()
 
     def test_story_cannot_go_live_in_a_language_the_family_did_not_allow(self):
-        from facilitation.factories import ConsentRecordFactory
-
         ConsentRecordFactory(participant=self.w.elder_a, publish_languages=["kk", "ru"])  # not English
         story = self.tree.story
         story.contributions.add(StoryContribution(participant=self.w.elder_a, uses_words=True))
@@ -137,8 +139,6 @@ class PublicationRuleTests(TestCase):
         self.assertEqual(self.client.get("/kk/angimeler/koktemgi-ozen/").status_code, 404)
 
     def test_editor_is_told_why_publishing_is_refused(self):
-        from facilitation.factories import ConsentRecordFactory
-
         ConsentRecordFactory(participant=self.w.elder_a, publish_text=False)
         story = self.tree.story
         story.unpublish()
@@ -178,12 +178,6 @@ class PublishedAudioTests(TestCase):
         cls.tree = build_site_tree()
 
     def test_published_audio_has_no_metadata_and_goes_with_withdrawal(self):
-        import tempfile
-        from pathlib import Path
-
-        import av
-
-        from tests.media_tools.audio_factory import tone, write_audio
 
         with tempfile.TemporaryDirectory() as tmp:
             tagged = write_audio(

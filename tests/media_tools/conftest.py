@@ -14,10 +14,13 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
+import jiwer
 import numpy as np
 import pytest
 
 from media_tools import audio as audio_mod
+from media_tools.engines import get_engine
+from media_tools.weights import convert_ct2_to_openai, install_default_model
 
 ON_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -30,8 +33,6 @@ def normalise(text: str) -> str:
 
 
 def wer(reference: str, hypothesis: str) -> float:
-    import jiwer
-
     return float(jiwer.wer(normalise(reference), normalise(hypothesis)))
 
 
@@ -61,23 +62,19 @@ def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def base_model(models_dir: Path) -> Path:
-    from media_tools.weights import install_default_model
-
     return install_default_model(models_dir / "whisper-base")
 
 
 @pytest.fixture(scope="session")
 def converted_pt(base_model: Path, models_dir: Path) -> Path:
-    from media_tools.weights import convert_ct2_to_openai
-
     return convert_ct2_to_openai(base_model, models_dir / "whisper-base-openai.pt")
 
 
 @pytest.fixture(scope="session")
 def tiny_checkpoint(models_dir: Path) -> Path:
     """A tiny randomly initialised openai-whisper checkpoint (real code path, no download)."""
-    import torch
-    from whisper.model import ModelDimensions, Whisper
+    import torch  # noqa: PLC0415 (heavy, optional: loaded only by the tests that use it)
+    from whisper.model import ModelDimensions, Whisper  # noqa: PLC0415 (heavy, optional: loaded only by the tests that use it)
 
     torch.manual_seed(1234)
     dims = ModelDimensions(
@@ -102,8 +99,6 @@ def tiny_checkpoint(models_dir: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def faster_engine(base_model: Path):
-    from media_tools.engines import get_engine
-
     return get_engine("faster", base_model, cpu_threads=2)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from django.utils.functional import Promise
 
 from media_tools.audio import (
     AudioRejected,
@@ -213,8 +214,6 @@ def test_rejects_too_long(tone_file) -> None:
 
 
 def test_rejection_message_is_lazy_translation() -> None:
-    from django.utils.functional import Promise
-
     exc = AudioRejected("too_large", limit="50")
     assert isinstance(exc.message, Promise)
     assert "50 MB" in str(exc)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.files import File
 from django.test import TestCase
+from wagtail.users.models import UserProfile
 
 from facilitation.policy import Action, may
 from media_tools.editor import WORKING_REVISION_MINUTES
@@ -76,8 +78,6 @@ class ConfidenceShownTests(TestCase):
         self.assertIn("Machine confidence: 85%", page)
 
     def test_the_notice_is_in_the_users_language(self):
-        from wagtail.users.models import UserProfile
-
         user = self.w.users["facilitator_a"]
         self.client.force_login(user)
         for language in ("kk", "ru"):
@@ -226,8 +226,6 @@ class EditorAccessMatrixTests(TestCase):
 @pytest.mark.django_db
 def test_a_stretch_is_transcribed_again_in_the_chosen_language(client, settings, base_model, espeak, tmp_path):
     """The endpoint decodes only that stretch of the recording, in the language asked for, and stores nothing."""
-    from django.core.files import File
-
     settings.WHISPER_MODEL_PATH = str(base_model)
     settings.WHISPER_ENGINE = "faster"
     world = build_world()

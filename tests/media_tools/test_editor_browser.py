@@ -4,6 +4,7 @@ keeps the machine draft. Screenshots land in test-artifacts/."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -56,8 +57,6 @@ def sign_in(page, base: str, user: str) -> None:
 
 def until(page, script: str, timeout: float = 15.0) -> None:
     """Wait until ``script`` is true (polled with evaluate: the admin's CSP refuses wait_for_function's eval)."""
-    import time
-
     deadline = time.monotonic() + timeout
     while not page.evaluate(script):
         assert time.monotonic() < deadline, f"timed out waiting for {script}"

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from media_tools.audio import decode_to_array
+from media_tools.audio import decode_to_array, sniff_audio
 from media_tools.engines import Cancelled, TranscriptResult, get_engine
-from media_tools.engines.base import SAMPLE_RATE, _restore_times, _TimeMap, iter_speech_windows
+from media_tools.engines.base import SAMPLE_RATE, Segment, Word, _restore_times, _TimeMap, iter_speech_windows
 from media_tools.weights import DEFAULT_MODEL_SHA256
 
 from .audio_factory import write_audio
@@ -52,7 +52,7 @@ def test_time_map_restores_original_times() -> None:
 
 def test_speech_windows_keep_all_speech_across_blocks(english_audio: np.ndarray) -> None:
     """Cutting the audio into small blocks must not lose or split speech."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    from faster_whisper.vad import VadOptions, get_speech_timestamps  # noqa: PLC0415 (heavy, optional: loaded only by the tests that use it)
 
     silence = np.zeros(5 * SAMPLE_RATE, dtype=np.float32)
     audio = np.concatenate([silence, english_audio, silence, english_audio, silence])
@@ -84,7 +84,7 @@ def test_digital_silence_never_reaches_vad_or_model() -> None:
 
 def test_openai_engine_runs_tiny_random_checkpoint(tiny_checkpoint: Path, english_audio: np.ndarray) -> None:
     """The real openai-whisper code path (load, mel, language detection, decoding, word alignment)."""
-    import whisper
+    import whisper  # noqa: PLC0415 (heavy, optional: loaded only by the tests that use it)
 
     engine = get_engine("openai", tiny_checkpoint, **TINY_OPTS)
     assert engine.model.dims.n_text_state == 64
@@ -142,7 +142,7 @@ def test_faster_english_wer(faster_engine, english_wav: Path) -> None:
     assert result.model_checksum == DEFAULT_MODEL_SHA256
     assert result.engine == "faster" and result.model_name == "whisper-base"
     assert result.settings["beam_size"] == 5 and result.settings["vad"] is True
-    assert result.settings["condition_on_previous_text"] is False
+    assert result.settings["condition_on_previous_text"] is True
     assert result.settings["compute_type"] == "int8"
     assert all(seg.words for seg in result.segments)
     assert_well_formed(result, result.timings["audio_s"])
@@ -222,8 +222,6 @@ def test_quiet_room_noise_produces_no_text(faster_engine) -> None:
 
 def test_three_hours_of_silence_invent_nothing(faster_engine, tmp_path: Path) -> None:
     """A 3-hour silent recording (2 MB FLAC) is decoded in 10-minute blocks: no text, little memory."""
-    from media_tools.audio import sniff_audio
-
     block = np.zeros(600 * 8000, dtype=np.float32)
     path = write_audio(tmp_path / "silence.flac", (block for _ in range(18)), fmt="flac", source_rate=8000)
     info = sniff_audio(path, max_seconds=4 * 3600)
@@ -236,10 +234,27 @@ def test_three_hours_of_silence_invent_nothing(faster_engine, tmp_path: Path) ->
 
 
 def test_restore_times_uses_word_midpoints() -> None:
-    from media_tools.engines.base import Segment, Word
-
     sr = SAMPLE_RATE
     seg = Segment(0.0, 3.0, "a b", "en", 0.9, words=[Word(0.2, 0.8, "a", 0.9), Word(1.1, 1.9, "b", 0.9)])
     (restored,) = _restore_times([seg], [(5 * sr, 6 * sr), (20 * sr, 22 * sr)])
     assert [(w.start, w.end) for w in restored.words] == [(5.2, 5.8), (20.1, 20.9)]
     assert (restored.start, restored.end) == (5.2, 20.9)
+
+
+def test_next_window_reads_the_decoders_own_tokens(faster_engine, english_audio: np.ndarray) -> None:
+    """The context carried to the next window is what the decoder produced, timestamp tokens included (as
+    faster-whisper's condition_on_previous_text gives it), and never text a guard has changed."""
+    timestamp_begin = faster_engine.model.hf_tokenizer.token_to_id("<|0.00|>")
+    result = faster_engine._transcribe_window(english_audio[: 20 * SAMPLE_RATE], "en")
+    assert result.segments
+    prompt = faster_engine._prompt(result.segments)
+    assert isinstance(prompt, list) and 0 < len(prompt) <= 223
+    assert any(token >= timestamp_begin for token in prompt)  # timestamps, not only text
+    assert any(token < timestamp_begin for token in prompt)
+    # A window the guards acted on carries nothing forward; and what was asked for once is forgotten.
+    assert faster_engine._context_from(result.segments, [{"kind": "caption"}]) is None
+    assert faster_engine._prompt(result.segments) is None
+    # Text a guard changed is never given back as the decoder's own.
+    again = faster_engine._transcribe_window(english_audio[: 20 * SAMPLE_RATE], "en")
+    again.segments[-1].text = "Subtitles by the Amara.org community"
+    assert faster_engine._prompt(again.segments) is None

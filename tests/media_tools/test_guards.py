@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from media_tools import guards
-from media_tools.engines.base import SAMPLE_RATE, Engine, Segment, SpeechWindow, WindowResult, Word
+from media_tools.audio import decode_to_array
+from media_tools.engines import get_engine
+from media_tools.engines.base import SAMPLE_RATE, Engine, Segment, SpeechWindow, WindowResult, Word, _group_chunks
 
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 
@@ -190,9 +192,6 @@ def test_a_language_switch_inside_one_window_is_found(espeak, speech_dir, faster
     """Russian then English inside one 30 s window (espeak's Kazakh is not Kazakh enough for Whisper base to tell;
     the kk/ru logic itself is tested above on a stub model): the language is decided per stretch of speech, so both
     are found, each near where it was spoken (robust: language labels and scripts, not words)."""
-    from media_tools.audio import decode_to_array
-    from media_tools.engines import get_engine
-
     engine = get_engine("faster", faster_engine.model_path, cpu_threads=2, candidate_languages=("kk", "ru", "en"))
     ru = decode_to_array(espeak("Моя бабушка родилась в маленькой деревне у реки.", speech_dir / "sw_ru.wav", "ru"))
     en = decode_to_array(
@@ -291,8 +290,6 @@ def test_a_forced_language_or_a_sure_window_is_decoded_once() -> None:
 
 
 def test_windows_end_at_the_longest_pause_not_mid_sentence() -> None:
-    from media_tools.engines.base import _group_chunks
-
     sr = SAMPLE_RATE
     # 4 s, short pause, 3 s, long pause (a sentence ends), 2 s, short pause, 3 s: 12 s of speech, windows of 10 s.
     spans = [(0, 4), (4.3, 7.3), (9.3, 11.3), (11.6, 14.6)]

@@ -24,6 +24,7 @@ from django.db import connection
 
 from facilitation.factories import RecordingFactory
 from facilitation.models import Recording, private_storage
+from facilitation.tasks import purge_submission_drafts
 
 from ..facilitation.world import build_world
 
@@ -182,8 +183,6 @@ def test_sweep_removes_unreferenced_private_files_and_abandoned_drafts_only():
 
 
 def test_beat_task_runs_the_sweep():
-    from facilitation.tasks import purge_submission_drafts
-
     storage = private_storage()
     old_draft = storage.save("drafts/abandoned.wav", ContentFile(b"RIFF"))
     _age(Path(storage.path(old_draft)), 72 * HOUR)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import shutil
 import time
@@ -89,7 +91,7 @@ def test_dequantize_int8_rows() -> None:
 
 
 def test_convert_ct2_to_openai_matches_source(base_model: Path, converted_pt: Path) -> None:
-    import torch
+    import torch  # noqa: PLC0415 (heavy, optional: loaded only by the tests that use it)
 
     checkpoint = torch.load(converted_pt, map_location="cpu", weights_only=True)
     assert checkpoint["dims"] == {
@@ -104,17 +106,15 @@ def test_convert_ct2_to_openai_matches_source(base_model: Path, converted_pt: Pa
     kv = v["decoder/layer_5/attention/linear_1/bias"]
     assert torch.equal(sd["decoder.blocks.5.cross_attn.value.bias"], torch.from_numpy(kv[512:].copy()))
     # the alignment heads are openai-whisper's own table for "base"
-    import base64
-    import gzip
 
-    from whisper import _ALIGNMENT_HEADS
+    from whisper import _ALIGNMENT_HEADS  # noqa: PLC0415 (heavy, optional: loaded only by the tests that use it)
 
     def mask(dump: bytes) -> np.ndarray:
         return np.frombuffer(gzip.decompress(base64.b85decode(dump)), dtype=bool)
 
     assert np.array_equal(mask(checkpoint["alignment_heads"].encode()), mask(_ALIGNMENT_HEADS["base"]))
     # and openai-whisper's own loader accepts the file
-    import whisper
+    import whisper  # noqa: PLC0415 (heavy, optional: loaded only by the tests that use it)
 
     model = whisper.load_model(str(converted_pt), device="cpu")
     assert model.is_multilingual and model.dims.n_text_layer == 6
@@ -142,7 +142,7 @@ def test_install_operator_model_rejects_bad_input(tmp_path: Path, tiny_checkpoin
         install_operator_model(incomplete, tmp_path / "dest1")
 
     not_whisper = tmp_path / "bogus.pt"
-    import torch
+    import torch  # noqa: PLC0415 (heavy, optional: loaded only by the tests that use it)
 
     torch.save({"weights": torch.zeros(3)}, not_whisper)
     with pytest.raises(ModelInstallError, match="not an openai-whisper checkpoint"):

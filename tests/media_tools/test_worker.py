@@ -19,6 +19,7 @@ from django.test import override_settings
 from facilitation.models import ConsentRecord
 from facilitation.withdrawal import withdraw_consent
 from media_tools.models import Transcript, TranscriptionJob
+from media_tools.tasks import recover_stale_jobs
 
 from ..facilitation.world import build_world
 from .conftest import ENGLISH_TEXT, wer
@@ -210,8 +211,6 @@ def kill_mid_job(client, world, base_model, audio: Path, log: Path) -> Transcrip
 
 def test_beat_recovers_a_dead_workers_job_while_another_worker_runs(client, world, base_model, long_speech, tmp_path):
     """No restart needed: the periodic sweep (beat, every minute) queues the silent job again for the live worker."""
-    from media_tools.tasks import recover_stale_jobs
-
     log = tmp_path / "worker.log"
     job = kill_mid_job(client, world, base_model, long_speech, log)
     # A worker that was already running (its start-up recovery saw nothing stale).

@@ -7,6 +7,7 @@ Checked from outside, by URL, anonymous and as staff."""
 from django.core.files.base import ContentFile
 from django.test import TestCase
 from django.utils import timezone, translation
+from wagtail.documents.models import Document
 from wagtail.images.models import Image
 
 from facilitation.factories import tone_wav
@@ -104,8 +105,6 @@ class EditorialDocumentTests(TestCase):
         cls.tree = build_site_tree()
 
     def setUp(self):
-        from wagtail.documents.models import Document
-
         self.document = Document.objects.create(title="guide", file=ContentFile(b"%PDF-1.4 guide", name="guide.pdf"))
 
     def test_the_document_screens_open_for_staff_who_manage_documents(self):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
 from wagtail.images import get_image_model
 
@@ -117,6 +118,4 @@ def test_truncated_jpeg_is_a_form_error_on_both_upload_screens(editor):
 
 
 def _upload(name: str, data: bytes):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     return SimpleUploadedFile(name, data)

@@ -1,3 +1,4 @@
+import datetime
 import re
 
 from django.test import TestCase
@@ -94,8 +95,6 @@ class LanguagePagesTests(TestCase):
 
 class KazakhFormatsTests(TestCase):
     def test_kazakh_dates_are_day_month_year(self):
-        import datetime
-
         with translation.override("kk"):
             self.assertEqual(date_format(datetime.date(2026, 3, 15), "SHORT_DATE_FORMAT"), "15.03.2026")
             self.assertEqual(date_format(datetime.date(2026, 3, 15)), "15.03.2026")

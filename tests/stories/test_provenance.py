@@ -1,16 +1,18 @@
 """Provenance (issue 9, items 1, 2 and 5-takedown), from outside: the admin's edit and add URLs, the public URLs."""
 
+import io
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.test import TestCase
 from django.utils import translation
+from PIL import Image as PILImage
 from wagtail.images.models import Image
 from wagtail.models import PageLogEntry
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from facilitation.factories import ConsentRecordFactory, tone_wav
+from facilitation.factories import ConsentRecordFactory, ParticipantFactory, RecordingFactory, tone_wav
 from facilitation.models import AuditEvent, ConsentRecord
 from facilitation.policy import SYSTEM, Action, may
 from facilitation.withdrawal import withdraw_consent
@@ -24,9 +26,6 @@ STORY_URLS = ("/kk/angimeler/koktemgi-ozen/", "/ru/istorii/vesennyaya-reka/", "/
 
 
 def png_bytes(colour=(200, 30, 30)) -> bytes:
-    import io
-
-    from PIL import Image as PILImage
 
     buffer = io.BytesIO()
     PILImage.new("RGB", (64, 48), colour).save(buffer, "PNG")
@@ -114,8 +113,6 @@ class ProvenanceTests(TestCase):
         self.assertFalse(self.story.live)
 
     def test_a_new_speaker_without_consent_takes_the_story_offline(self):
-        from facilitation.factories import ParticipantFactory
-
         stranger = ParticipantFactory(family=self.w.elder_a.family)  # no consent at all
         self.w.recording_a.speakers.add(stranger)
         self.story.refresh_from_db()
@@ -266,8 +263,6 @@ class SourceChoiceTests(TestCase):
         self.client.force_login(self.w.users["editor"])
 
     def test_an_unconsented_recording_posted_by_hand_is_refused_and_nothing_changes(self):
-        from facilitation.factories import ParticipantFactory, RecordingFactory
-
         unasked = ParticipantFactory(family=self.w.elder_b.family)  # no consent recorded
         hidden = RecordingFactory(family=self.w.elder_b.family, speakers=[unasked])
         story = self.tree.story

@@ -10,11 +10,11 @@ from django.test import TestCase
 from django.utils import timezone, translation
 from wagtail.images.models import Image
 
-from facilitation import views
 from facilitation.factories import ChildFactory, ConsentRecordFactory, ParticipantFactory, tone_wav
 from facilitation.models import ConsentRecord, Participant, SessionPair, StorySession
 from facilitation.policy import Action, may, story_people
 from facilitation.withdrawal import withdraw_consent
+from stories import views
 
 from ..facilitation.world import build_world
 from .site_tree import build_site_tree

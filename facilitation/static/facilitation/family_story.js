@@ -9,10 +9,7 @@
   if (!form || !recorderBox || !window.SBGLocalStore || !window.SBGTus) return;
   const csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   const status = document.getElementById("upload-status");
-  const strings = Object.assign(
-    JSON.parse(recorderBox.querySelector("template[data-strings]").innerHTML),
-    JSON.parse(document.getElementById("upload-strings").textContent)
-  );
+  const strings = JSON.parse(document.getElementById("upload-strings").textContent);
   const endpoint = recorderBox.dataset.tusUrl;
   const chunkBytes = Number(recorderBox.dataset.chunkBytes) || 512 * 1024;
   const scope = endpoint.replace(/^\/[a-z]{2}\//, "/");  // this invitation's items, whatever the page's language

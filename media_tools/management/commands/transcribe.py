@@ -4,10 +4,11 @@ import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from media_tools.audio import AudioRejected, sniff_audio
 from media_tools.exports import FORMATS, render
-from media_tools.jobs import load_engine
+from media_tools.pipeline import load_engine
 
 
 class Command(BaseCommand):
@@ -20,8 +21,6 @@ class Command(BaseCommand):
         parser.add_argument("--format", default="txt", choices=sorted(FORMATS))
 
     def handle(self, *args, file, language, engine, format, **options):
-        from tqdm import tqdm
-
         try:
             sniff_audio(
                 file,

@@ -247,6 +247,7 @@
       config.autosaveUrl = data.autosave_url;
       config.retranscribeUrl = data.retranscribe_url;
       form.action = data.url;
+      if (excerptForm) excerptForm.action = data.url + "excerpt/";
       if (window.location.pathname !== data.url) window.history.replaceState(null, "", data.url);
       root.dataset.revision = String(data.revision);
       saveState.textContent = data.message;
@@ -271,6 +272,31 @@
     dirty = false;
     document.getElementById("segments-json").value = JSON.stringify(serialise());
   });
+
+  // ------------------------------------------------------------------ excerpt
+  // The ticked rows go by their start time (it survives splits and merges), after any pending edit is saved.
+
+  const excerptForm = document.getElementById("excerpt-form");
+  if (excerptForm) {
+    excerptForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearTimeout(timer);
+      if (dirty) await autosave();
+      while (saving) await new Promise((resolve) => setTimeout(resolve, 100));
+      rows().forEach((row) => {
+        const box = row.querySelector(".segment__excerpt");
+        if (box) box.removeAttribute("name");
+        if (box && box.checked) {
+          const input = document.createElement("input");
+          input.type = "hidden";
+          input.name = "start";
+          input.value = row.dataset.start;
+          excerptForm.appendChild(input);
+        }
+      });
+      excerptForm.submit();
+    });
+  }
 
   // ------------------------------------------------------------------ search
 

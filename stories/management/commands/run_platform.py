@@ -81,7 +81,7 @@ class Command(BaseCommand):
             call_command("sweep_leftovers")
         bin_dir = str(Path(sys.executable).parent)
         env = {**os.environ, "HOST": str(host), "PORT": str(port), "PATH": bin_dir + os.pathsep + os.environ["PATH"]}
-        env.setdefault("DJANGO_SETTINGS_MODULE", os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.dev"))
+        # DJANGO_SETTINGS_MODULE comes with os.environ: manage.py chose it (config/entrypoints.py) for every process.
         env["PYTHONUNBUFFERED"] = "1"
         commands = read_procfile()
         if no_worker:

@@ -1,4 +1,7 @@
-"""The public copy of a recording: the same audio with every container tag (GPS, device, names) removed."""
+"""The public copy of a recording: the same audio with every container tag (GPS, device, names) removed.
+
+Made on first listen (`stories.views.published_story_audio`), deleted by a withdrawal (`Recording.published_copy_name`).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,10 @@ from pathlib import Path
 
 from django.core.files import File
 
-from facilitation.models import Recording, private_storage
+from media_tools.audio import strip_metadata_copy
+from media_tools.tempfiles import local_copy, temporary_directory
 
-from .audio import strip_metadata_copy
-from .tempfiles import local_copy, temporary_directory
+from .models import Recording, private_storage
 
 
 def ensure_published_copy(recording: Recording) -> str:
