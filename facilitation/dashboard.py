@@ -20,9 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
-from . import policy, roles
+from . import policy
 from .consent_views import record_consent_url
 from .models import Concern, ConsentRecord, Participant, StorySession, Submission
+from .policy import Action
 
 DASHBOARD_ITEMS_HOOK = "register_dashboard_items"  # fn(user) -> iterable of DashboardItem
 REVIEW_WINDOW_DAYS = 30
@@ -60,14 +61,13 @@ def consents_due(user, on: datetime.date | None = None):
 def items_for(user) -> list[DashboardItem]:
     """What needs this user now, with counts and links, from facilitation and from every app's hook."""
     items: list[DashboardItem] = []
-    names = policy.role_names(user)
     if policy.handles_concerns(user):
         open_concerns = policy.concerns_for(user, Concern.objects.filter(status=Concern.Status.OPEN)).count()
         in_progress = policy.concerns_for(user, Concern.objects.filter(status=Concern.Status.IN_PROGRESS)).count()
         queue = reverse("safeguarding:index")
         items.append(DashboardItem(_("Open safeguarding concerns"), open_concerns, f"{queue}?status=open", 10, True))
         items.append(DashboardItem(_("Concerns in progress"), in_progress, f"{queue}?status=in_progress", 11, False))
-    if policy.is_admin(user) or roles.FACILITATOR in names:
+    if policy.may(user, Action.FOLLOW_SITE_WORK, None):
         received = policy.scope(user, Submission.objects.filter(status=Submission.Status.RECEIVED)).count()
         items.append(
             DashboardItem(
@@ -135,7 +135,7 @@ class UpcomingSessionsPanel(Component):
 
 def homepage_panels(user) -> list[Component]:
     panels: list[Component] = []
-    facilitates = roles.FACILITATOR in policy.role_names(user) or policy.is_admin(user)
+    facilitates = bool(policy.may(user, Action.FOLLOW_SITE_WORK, None))
     if facilitates or policy.handles_concerns(user):  # the roles something can wait for
         panels.append(NeedsMePanel(user))
     if facilitates:
@@ -146,7 +146,7 @@ def homepage_panels(user) -> list[Component]:
 def consents_due_view(request):
     """The list behind the dashboard's "consents to ask again": codes, site, why and by when, with the link to record
     a new consent."""
-    if not policy.sites_of(request.user).exists():
+    if not policy.may(request.user, Action.MANAGE_CONSENT, None):
         raise Http404
     today = timezone.localdate()
     rows = []

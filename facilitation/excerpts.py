@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from media_tools.redaction import KnownPerson, apply, build_excerpt, char_spans_to_times, propose
+from media_tools.redaction.gender import name_gender
 
 __all__ = ["apply", "create_excerpt", "decide", "find_proposals", "rebuild_audio", "request_story_draft", "set_text"]
 from media_tools.tempfiles import local_copy, temporary_directory
@@ -34,10 +35,20 @@ from .signals import recordings_purging, subject_access_requested
 story_draft_requested = Signal()
 
 # Pseudonyms offered for a family's members, in the order of the family's people (staff may change each one).
+#: Pseudonyms by language and gender: a grandmother stays a woman, a grandson a boy ("" = gender unknown).
 PSEUDONYMS = {
-    "kk": ("Айдана", "Ерлан", "Сәуле", "Болат", "Гүлнар", "Марат", "Жанар", "Асқар", "Дана", "Тимур"),
-    "ru": ("Айдана", "Ерлан", "Сауле", "Болат", "Гульнар", "Марат", "Жанар", "Аскар", "Дана", "Тимур"),
-    "en": ("Aidana", "Erlan", "Saule", "Bolat", "Gulnar", "Marat", "Zhanar", "Askar", "Dana", "Timur"),
+    "kk": {
+        "femn": ("Айдана", "Сәуле", "Гүлнар", "Жанар", "Дана"),
+        "masc": ("Ерлан", "Болат", "Марат", "Асқар", "Тимур"),
+    },
+    "ru": {
+        "femn": ("Айдана", "Сауле", "Гульнар", "Жанар", "Дана"),
+        "masc": ("Ерлан", "Болат", "Марат", "Аскар", "Тимур"),
+    },
+    "en": {
+        "femn": ("Aidana", "Saule", "Gulnar", "Zhanar", "Dana"),
+        "masc": ("Erlan", "Bolat", "Marat", "Askar", "Timur"),
+    },
 }
 MUTE_MARGIN = 0.15
 
@@ -126,11 +137,20 @@ def known_people(recording: Recording, language: str) -> list[KnownPerson]:
     pseudonym that is the same person's in every excerpt of the family."""
     people = family_people(recording)
     real_words = {word.lower() for p in people for word in p.real_name.split()}
-    choices = [name for name in PSEUDONYMS.get(language, PSEUDONYMS["en"]) if name.lower() not in real_words]
-    known = []
-    for position, person in enumerate(people):
+    by_gender = PSEUDONYMS.get(language, PSEUDONYMS["en"])
+    unknown = [name for pair in zip(by_gender["femn"], by_gender["masc"], strict=True) for name in pair]
+    choices = {
+        gender: [name for name in names if name.lower() not in real_words]
+        for gender, names in {**by_gender, "": unknown}.items()
+    }
+    known, taken = [], set()
+    for person in people:
         if person.real_name.strip():
-            pseudonym = choices[position % len(choices)] if choices else person.code
+            pool = choices[name_gender(person.real_name)] or choices[""]
+            # The same person gets the same name in every excerpt of the family: people come in a stable order.
+            free = [name for name in pool if name not in taken]
+            pseudonym = (free or pool or [person.code])[0]
+            taken.add(pseudonym)
             known.append(KnownPerson(key=str(person.pk), names=(person.real_name.strip(),), pseudonym=pseudonym))
     return known
 

@@ -23,8 +23,9 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin.views.account import BaseSettingsPanel
 from wagtail.users.models import UserProfile
 
-from . import dashboard, policy, roles
+from . import dashboard, policy
 from .models import NotificationPreference, Site, Submission
+from .policy import Action
 from .signals import consent_withdrawn
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,7 @@ def send_daily_digests(now=None) -> int:
         return 0
     today, sent = now.date(), 0
     for user in get_user_model().objects.filter(is_active=True).exclude(email="").order_by("pk"):
-        if not (policy.handles_concerns(user) or policy.sites_of(user).exists()):
+        if not (policy.handles_concerns(user) or policy.may(user, Action.FOLLOW_SITE_WORK, None)):
             continue
         preference = NotificationPreference.for_user(user)
         if not preference.digest or preference.last_digest_on == today:
@@ -174,7 +175,7 @@ def _preference_form_class(user):
     fields = []
     if policy.handles_concerns(user):
         fields.append("concerns")
-    if policy.is_admin(user) or roles.FACILITATOR in policy.role_names(user):
+    if policy.may(user, Action.FOLLOW_SITE_WORK, None):
         fields += ["submissions", "withdrawals"]
     if fields:
         fields.append("digest")

@@ -70,6 +70,8 @@ class Action(StrEnum):
     STORY_FROM_EXCERPT = "excerpt.story_draft"  # a draft story page made of the excerpt's pseudonymised texts
     LISTEN_PUBLISHED_EXCERPT = "excerpt.listen_published"  # the redacted audio a live story plays: context `page`
     ISSUE_SETUP_CODE = "account.issue_setup_code"  # artefact: the account that sets up two-step sign-in with it
+    FOLLOW_SITE_WORK = "site.follow_work"  # a site's queue: dashboard panels, e-mails on submissions (artefact: None)
+    ATTEST_NO_PERSONAL_CONTENT = "story.attest_no_personal_content"  # a story page tells nobody's (artefact: the page)
 
 
 # Actions whose every attempt, allowed or refused, goes to the audit log.
@@ -301,6 +303,20 @@ def chooser_scope(actor: Any, queryset, site_lookup: str | None = None):
         return mine
     usable = usable_for_stories(actor, queryset.model._default_manager.all())
     return queryset.filter(Q(pk__in=mine.values("pk")) | Q(pk__in=usable.values("pk")))
+
+
+# --- Records nobody deletes -----------------------------------------------------------------------------------------
+
+# By model label, whoever asks: consent records are append-only (deleting a newer one would bring an older, wider
+# grant back), a family submission is declined through its review (which deletes its files with it), and the audit log
+# is written by the platform. Their admin viewsets have no delete view; the admin's delete hook refuses the rest.
+NEVER_DELETED: frozenset[str] = frozenset(
+    {"facilitation.consentrecord", "facilitation.submission", "facilitation.auditevent"}
+)
+
+
+def never_deleted(model: Any) -> bool:
+    return model._meta.label_lower in NEVER_DELETED
 
 
 # --- What each consent scope takes down -------------------------------------------------------------------------
@@ -806,9 +822,15 @@ def has_source(page) -> bool:
 
 def attested_without_personal_content(page) -> bool:
     """An administrator's attestation that the page holds nothing about anyone; it counts only if an admin made it."""
-    return bool(getattr(page, "no_personal_content", False)) and is_admin(
-        getattr(page, "no_personal_content_attested_by", None)
-    )
+    attested_by = getattr(page, "no_personal_content_attested_by", None)
+    return bool(getattr(page, "no_personal_content", False)) and _attest(attested_by, page).allowed
+
+
+def _attest(actor, page, **context) -> Decision:
+    """That a story page holds nothing about anyone (so needs no source): administrators only."""
+    if is_admin(actor):
+        return Decision(True)
+    return Decision.refuse(_("Only administrators confirm that a story has no personal content."))
 
 
 def _publish_story(actor, page, languages: set[str] | None = None, **context) -> Decision:
@@ -877,7 +899,10 @@ def _real_name(actor, participant: Participant, **context) -> Decision:
     return Decision.refuse(_("Real names are restricted to the site's facilitators."))
 
 
-def _manage_consent(actor, participant: Participant, **context) -> Decision:
+def _manage_consent(actor, participant: Participant | None, **context) -> Decision:
+    """A participant's consent, or (None) the consent screens before any record: the consents to ask again."""
+    if participant is None:
+        return _some_site_staff(actor)
     reasons = _staff_for_site(actor, participant.family.site)
     return Decision(not reasons, reasons)
 
@@ -903,6 +928,21 @@ def _invite_family(actor, artefact=None, **context) -> Decision:
     return Decision.refuse(_("Only administrators and facilitators of a site invite families."))
 
 
+def _some_site_staff(actor) -> Decision:
+    """Screens for the staff of any site, before a record is chosen (what they list is scoped to the actor's sites)."""
+    if actor is not SYSTEM and (is_admin(actor) or sites_of(actor).exists()):
+        return Decision(True)
+    return Decision.refuse(_("Only administrators and this site's facilitators may do this."))
+
+
+def _follow_site_work(actor, artefact=None, **context) -> Decision:
+    """What waits for a site's staff (submissions to review, withdrawals, consents to ask again, upcoming sessions),
+    on the admin home page and by e-mail: administrators and facilitators."""
+    if actor is not SYSTEM and (is_admin(actor) or roles.FACILITATOR in role_names(actor)):
+        return Decision(True)
+    return Decision.refuse(_("Only administrators and this site's facilitators may do this."))
+
+
 def _print_consent_forms(actor, artefact=None, **context) -> Decision:
     """Blank forms hold nothing about anyone; they are for the staff who collect consent."""
     if actor is not SYSTEM and (is_admin(actor) or sites_of(actor).exists()):
@@ -910,8 +950,11 @@ def _print_consent_forms(actor, artefact=None, **context) -> Decision:
     return Decision.refuse(_("Only administrators and this site's facilitators may do this."))
 
 
-def _follow_transcription(actor, recording: Recording, **context) -> Decision:
-    """The transcription page of a recording and its jobs' progress: whoever may listen to it or transcribe it."""
+def _follow_transcription(actor, recording: Recording | None, **context) -> Decision:
+    """The transcription page of a recording and its jobs' progress: whoever may listen to it or transcribe it.
+    None: the jobs list, for the staff of any site (each sees their own sites' jobs, `scope`)."""
+    if recording is None:
+        return _some_site_staff(actor)
     listen = _recording_access(actor, recording)
     if listen:
         return listen
@@ -962,7 +1005,10 @@ def concern_handlers():
 
 
 def _raise_concern(actor, session_or_site, children=(), **context) -> Decision:
-    """This site's facilitators (and administrators) raise concerns about children of that site only."""
+    """This site's facilitators (and administrators) raise concerns about children of that site only. None: the form,
+    before a session is chosen (it offers the actor's own sites' sessions only)."""
+    if session_or_site is None:
+        return _some_site_staff(actor)
     site = session_or_site if isinstance(session_or_site, Site) else session_or_site.site
     reasons = _staff_for_site(actor, site)
     reasons += site_mismatches(site, list(children))
@@ -1093,4 +1139,6 @@ _HANDLERS = {
     Action.STORY_FROM_EXCERPT: _story_from_excerpt,
     Action.LISTEN_PUBLISHED_EXCERPT: _listen_published_excerpt,
     Action.ISSUE_SETUP_CODE: _issue_setup_code,
+    Action.FOLLOW_SITE_WORK: _follow_site_work,
+    Action.ATTEST_NO_PERSONAL_CONTENT: _attest,
 }

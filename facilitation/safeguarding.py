@@ -100,7 +100,7 @@ class RaiseConcernForm(forms.Form):
 
 def raise_view(request):
     """The facilitator's form (also for administrators). Out-of-scope sessions are not offered and are 404 by id."""
-    if not policy.sites_of(request.user).exists():
+    if not policy.may(request.user, Action.RAISE_CONCERN, None):
         raise Http404
     initial = {}
     if request.GET.get("session"):
@@ -128,7 +128,7 @@ def raise_view(request):
 
 def sent_view(request):
     """What the facilitator sees once the concern is sent: that it was, never what it said."""
-    if not policy.sites_of(request.user).exists():
+    if not policy.may(request.user, Action.RAISE_CONCERN, None):
         raise Http404
     title = _("Concern sent")
     return TemplateResponse(

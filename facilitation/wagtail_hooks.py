@@ -74,56 +74,54 @@ def announce_new_recording(request, instance):
 
 
 @hooks.register("before_delete_snippet")
-def keep_sessions_with_concerns(request, instances):
-    """A session a safeguarding concern was raised on stays with the concern (`Concern.session` is PROTECT): say so and
-    go back to the sessions, alone or in bulk, instead of a server error."""
-    sessions = [instance.pk for instance in instances if isinstance(instance, StorySession)]
-    if sessions and Concern.objects.filter(session__in=sessions).exists():
-        messages.error(
-            request, _("A session on which a safeguarding concern was raised is kept with the concern: not deleted.")
-        )
-        return redirect("wagtailsnippets_facilitation_storysession:list")
+def keep_records_that_stay(request, instances):
+    """Deleting a record that stays, alone or in bulk, says why and goes back to its listing, instead of a server
+    error or a silent deletion. Each reason is asked of every chosen record in turn (`_KEPT_BECAUSE`)."""
+    for reason_kept in _KEPT_BECAUSE:
+        for instance in instances:
+            reason = reason_kept(request, instance)
+            if reason:
+                messages.error(request, reason)
+                return redirect(type(instance).snippet_viewset.get_url_name("list"))
     return None
 
 
-@hooks.register("before_delete_snippet")
-def keep_records_others_depend_on(request, instances):
+def _kept_with_a_concern(request, instance):
+    """A session a safeguarding concern was raised on stays with the concern (`Concern.session` is PROTECT)."""
+    if isinstance(instance, StorySession) and Concern.objects.filter(session=instance).exists():
+        return _("A session on which a safeguarding concern was raised is kept with the concern: not deleted.")
+    return None
+
+
+def _kept_for_others(request, instance):
     """Programme records other records protect (a site with families, a participant with consent records, a consent
-    form version with signed records) are kept: the admin is told what depends on them, by kind and count only, and
-    goes back to the listing instead of a server error."""
-    if request.method != "POST":  # the confirmation page still opens; deleting is what is refused
+    form version with signed records): what depends on them, by kind and count only. The confirmation page still
+    opens; deleting is what is refused."""
+    if request.method != "POST" or instance._meta.app_label != "facilitation":
         return None
-    for instance in instances:
-        if instance._meta.app_label != "facilitation":
-            continue
-        try:
-            Collector(using=router.db_for_write(type(instance))).collect([instance])
-        except ProtectedError as protected:
-            kinds = sorted({str(obj._meta.verbose_name_plural) for obj in protected.protected_objects})
-            messages.error(
-                request,
-                _("“%(record)s” is kept: %(count)s other records depend on it (%(kinds)s).")
-                % {"record": instance, "count": len(protected.protected_objects), "kinds": ", ".join(kinds)},
-            )
-            return redirect(f"wagtailsnippets_{instance._meta.app_label}_{instance._meta.model_name}:list")
+    try:
+        Collector(using=router.db_for_write(type(instance))).collect([instance])
+    except ProtectedError as protected:
+        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in protected.protected_objects})
+        return _("“%(record)s” is kept: %(count)s other records depend on it (%(kinds)s).") % {
+            "record": instance,
+            "count": len(protected.protected_objects),
+            "kinds": ", ".join(kinds),
+        }
     return None
 
 
-@hooks.register("before_delete_snippet")
-def keep_records_never_deleted(request, instances):
-    """Records whose viewset has no delete view (consent records are append-only, a submission is declined through
-    its review, the audit log is written by the platform) are not deleted by the listings' bulk "Delete" either:
-    deleting a newer consent record would bring an older, wider grant back. Say so and go back to the listing."""
-    for instance in instances:
-        viewset = getattr(type(instance), "snippet_viewset", None)
-        if "delete" in getattr(viewset, "disabled_views", ()):
-            messages.error(
-                request,
-                _("%(records)s are never deleted: they stay as the record of what happened.")
-                % {"records": capfirst(instance._meta.verbose_name_plural)},
-            )
-            return redirect(viewset.get_url_name("list"))
+def _never_deleted(request, instance):
+    """Records the policy never deletes (`policy.NEVER_DELETED`): their viewsets have no delete view, and the
+    listings' bulk "Delete" does not reach them either."""
+    if policy.never_deleted(type(instance)):
+        return _("%(records)s are never deleted: they stay as the record of what happened.") % {
+            "records": capfirst(instance._meta.verbose_name_plural)
+        }
     return None
+
+
+_KEPT_BECAUSE = (_kept_with_a_concern, _kept_for_others, _never_deleted)
 
 
 @hooks.register("register_account_settings_panel")

@@ -6,6 +6,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from facilitation import policy
 from facilitation.formats import datetime_short, engine_name, language_name, percent
+from facilitation.policy import Action
 from facilitation.viewsets import ScopedSnippetViewSet
 
 from .models import TranscriptionJob
@@ -16,11 +17,9 @@ class JobPermissionPolicy(ModelPermissionPolicy):
     `policy.scope`). Jobs are created by the "Transcribe" action and deleted by the consent rules, never by hand."""
 
     def user_has_permission(self, user, action):
-        if policy.is_admin(user):
-            return super().user_has_permission(user, action)
-        if action in ("view", "change"):
-            return policy.is_admin(user) or policy.sites_of(user).exists()
-        return False
+        if action in ("view", "change"):  # the list and a job's page
+            return bool(policy.may(user, Action.FOLLOW_TRANSCRIPTION, None))
+        return policy.is_admin(user) and super().user_has_permission(user, action)
 
     def user_has_any_permission(self, user, actions):
         return any(self.user_has_permission(user, action) for action in actions)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
-from facilitation.policy import audit, chooser_scope, is_admin
+from facilitation.policy import STORY_SOURCES, Action, audit, chooser_scope, may
 
 ATTESTATION = "no_personal_content"
-# Fields pointing at programme material: a newly chosen one must be what the editor's chooser offers (the chooser
-# filters the list; this refuses an id posted by hand).
-SOURCE_FIELDS = ("source_recording", "source_submission", "source_session", "audio")
+# Fields pointing at programme material (every source the policy knows, so a new one is never missed): a newly
+# chosen one must be what the editor's chooser offers (the chooser filters the list; this refuses an id posted by
+# hand). A field the page's panels make read-only (the excerpt a draft was made from) is not in the form: skipped.
+SOURCE_FIELDS = tuple(STORY_SOURCES)
 NOT_USABLE = _("Not available for stories: choose material whose people consent to publication.")
 
 
@@ -41,11 +42,11 @@ class StoryPageForm(WagtailAdminPageForm):
 
     def _attest(self, page, value: bool) -> None:
         user = getattr(self, "for_user", None)
-        page.no_personal_content = value and is_admin(user)
+        page.no_personal_content = value and bool(may(user, Action.ATTEST_NO_PERSONAL_CONTENT, page))
         page.no_personal_content_attested_by = user if page.no_personal_content else None
         audit(
             user,
-            "story.attest_no_personal_content",
+            Action.ATTEST_NO_PERSONAL_CONTENT,
             page,
             True,
             detail={"attested": page.no_personal_content, "title": page.title},

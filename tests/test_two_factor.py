@@ -407,7 +407,7 @@ class TwoFactorTests(TestCase):
     def test_creating_a_staff_account_leads_to_its_setup_code(self):
         admin = self.verified("admin")
         response = admin.post(
-            "/admin/users/add/",
+            "/admin/users/new/",
             {
                 "username": "new_facilitator",
                 "email": "new@example.org",
@@ -418,17 +418,60 @@ class TwoFactorTests(TestCase):
                 "groups": [Group.objects.get(name=FACILITATOR).pk],
             },
         )
-        self.assertEqual(
-            response.status_code, 302, getattr(response, "context", None) and response.context["form"].errors
-        )
         new = self.w.users["admin"].__class__.objects.get(username="new_facilitator")
-        self.assertEqual(response["Location"], issue_url(new))
+        self.assertRedirects(response, issue_url(new))
         code = SHOWN_CODE.search(admin.post(issue_url(new)).content.decode()).group(1)
         client = Client()
         client.post("/admin/login/", {"username": "new_facilitator", "password": "a-long-Passw0rd-x"})
         self.assertNotContains(client.get(SETUP), QR)
         client.post(SETUP, {"setup_code": code})
         self.assertContains(client.get(SETUP), QR)
+
+    def test_the_policy_lets_only_administrators_and_the_server_issue_codes(self):
+        target = self.w.users["facilitator_a"]
+        self.assertTrue(policy.may(policy.SYSTEM, policy.Action.ISSUE_SETUP_CODE, target))
+        self.assertTrue(policy.may(self.w.users["admin"], policy.Action.ISSUE_SETUP_CODE, target))
+        for role in ("editor", "facilitator_a", "facilitator_b", "safeguarding", "evaluator"):
+            with self.subTest(role=role):
+                self.assertFalse(policy.may(self.w.users[role], policy.Action.ISSUE_SETUP_CODE, target))
+        self.assertFalse(policy.may(self.w.users["admin"], policy.Action.ISSUE_SETUP_CODE, self.w.users["editor"]))
+        target.is_active = False
+        self.assertFalse(policy.may(self.w.users["admin"], policy.Action.ISSUE_SETUP_CODE, target))
+
+    def test_giving_someone_a_role_that_needs_it_says_to_issue_a_code(self):
+        editor = self.w.users["editor"]
+        editor.groups.add(Group.objects.get(name=FACILITATOR))
+        admin = self.verified("admin")
+        page = admin.get("/admin/users/", follow=True)
+        self.assertContains(page, issue_url(editor))
+        response = admin.post(
+            f"/admin/users/edit/{editor.pk}/",
+            {
+                "username": "editor",
+                "email": "editor@example.org",
+                "first_name": "Ed",
+                "last_name": "Itor",
+                "is_active": "on",
+                "groups": [group.pk for group in editor.groups.all()],
+            },
+            follow=True,
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, f'href="{issue_url(editor)}"')
+        code = SHOWN_CODE.search(admin.post(issue_url(editor)).content.decode()).group(1)
+        self.assertTrue(code)
+        # With a code waiting, the next save says nothing more.
+        response = admin.post(
+            f"/admin/users/edit/{editor.pk}/",
+            {
+                "username": "editor",
+                "email": "editor@example.org",
+                "is_active": "on",
+                "groups": [group.pk for group in editor.groups.all()],
+            },
+            follow=True,
+        )
+        self.assertNotContains(response, f'href="{issue_url(editor)}"')
 
     def test_the_first_administrator_gets_a_code_on_the_server(self):
         """createsuperuser makes an administrator with no authenticator: the server's command lets them in."""

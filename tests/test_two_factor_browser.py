@@ -1,8 +1,12 @@
-"""Two-step sign-in in a real browser (Debian's Chromium): a facilitator's first sign-in sets up the authenticator
-from the QR page, sees the recovery codes once, and reaches the dashboard, in Kazakh and Russian, with the admin's
-CSP in force and no serious accessibility violation. Screenshots in test-artifacts/."""
+"""Two-step sign-in in a real browser (Debian's Chromium), in Kazakh and Russian, with the admin's CSP in force and no
+serious accessibility violation: an administrator (past their own two-step sign-in) issues a setup code from the Users
+list; the new person's password alone shows no QR code, only the request for a setup code; with the code they get the
+QR page, set up the authenticator, see the recovery codes once and reach the dashboard. Screenshots in
+test-artifacts/."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from django_otp.oath import totp
@@ -16,28 +20,77 @@ from .test_csp_browser import ARTIFACTS, Visit, browser  # noqa: F401 - the modu
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-def test_first_sign_in_sets_up_two_step_sign_in_in_two_languages(browser, live_server, settings):  # noqa: F811
+def app_code(device: TOTPDevice, offset_steps: int = 0) -> str:
+    device.refresh_from_db()
+    value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=offset_steps)
+    return str(value).zfill(device.digits)
+
+
+def sign_in(visit: Visit, username: str) -> None:
+    visit.check("/admin/login/")
+    visit.page.fill("input[name=username]", username)
+    visit.page.fill("input[name=password]", "x")
+    visit.page.click("button[type=submit]")
+
+
+def issue_code_from_users_list(visit: Visit, admin_device: TOTPDevice, offset_steps: int, user) -> str:
+    """The administrator signs in with their app's code, finds the person in the Users list and issues a code."""
+    sign_in(visit, "admin")
+    visit.page.wait_for_url("**/admin/two-factor/verify/**")
+    visit.page.fill("input[name=code]", app_code(admin_device, offset_steps))
+    visit.page.click("main .login-form button[type=submit]")
+    visit.page.wait_for_url("**/admin/")
+    visit.check("/admin/users/", expect_lang=visit.language)
+    visit.page.locator(f"tr:has([data-object-id='{user.pk}']) [data-controller='w-dropdown'] button").first.click()
+    visit.page.click(f"a[href='/admin/setup-codes/{user.pk}/']")
+    visit.page.wait_for_url(f"**/admin/setup-codes/{user.pk}/")
+    assert_no_serious_violations(visit.page, f"issue-setup-code-{visit.language}")
+    visit.page.click("main form button[type=submit]")
+    shown = visit.page.wait_for_selector("[data-setup-code]")
+    visit.page.screenshot(path=str(ARTIFACTS / f"screen-{visit.language}-two-factor-setup-code-issued.png"))
+    code = shown.inner_text().strip()
+    assert re.fullmatch(r"[A-Z0-9]{5}-[A-Z0-9]{5}", code), code
+    return code
+
+
+def test_first_sign_in_needs_an_administrators_setup_code_in_two_languages(browser, live_server, settings):  # noqa: F811
     settings.STAFF_TWO_FACTOR = True
     w = build_world()
-    for language, role in (("kk", "facilitator_a"), ("ru", "facilitator_b")):
+    admin_device = TOTPDevice.objects.create(user=w.users["admin"], name="authenticator", confirmed=True)
+    for offset_steps, (language, role) in enumerate((("kk", "facilitator_a"), ("ru", "facilitator_b"))):
         user = w.users[role]
-        profile = UserProfile.get_for_user(user)
-        profile.preferred_language = language
-        profile.save()
+        for person in (user, w.users["admin"]):
+            profile = UserProfile.get_for_user(person)
+            profile.preferred_language = language
+            profile.save()
+
+        administrator = Visit(browser, live_server.url, language)
+        try:
+            code = issue_code_from_users_list(administrator, admin_device, offset_steps, user)
+        finally:
+            administrator.context.close()
+
         visit = Visit(browser, live_server.url, language)
         try:
-            visit.check("/admin/login/")
-            visit.page.fill("input[name=username]", user.username)
-            visit.page.fill("input[name=password]", "x")
-            visit.page.click("button[type=submit]")
+            sign_in(visit, user.username)
             visit.page.wait_for_url("**/admin/two-factor/setup/**")
+            # The password alone: no QR code, no key, only the request for a setup code (and a way to sign out).
             visit.check("/admin/two-factor/setup/", expect_lang=language)
-            assert visit.page.locator("main [role=img] svg").count() == 1
+            assert visit.page.locator("main [role=img] svg, [data-secret]").count() == 0
+            assert visit.page.locator("[data-ask-administrator]").count() == 1
+            assert visit.page.locator("form[data-sign-out] button").count() == 1
             assert visit.page.locator("h1").count() == 1
+            assert_no_serious_violations(visit.page, f"two-factor-setup-code-{language}")
+            assert not TOTPDevice.objects.filter(user=user).exists()
+
+            visit.page.fill("input[name=setup_code]", code.lower())
+            visit.page.click("main .login-form button[type=submit]")
+            visit.page.wait_for_selector("main [role=img] svg")
+            visit.page.screenshot(path=str(ARTIFACTS / f"screen-{language}-two-factor-qr-code.png"), full_page=True)
+            assert visit.page.locator("main [role=img] svg").count() == 1
             assert_no_serious_violations(visit.page, f"two-factor-setup-{language}")
             device = TOTPDevice.objects.get(user=user, confirmed=False)
-            code = str(totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)).zfill(6)
-            visit.page.fill("input[name=code]", code)
+            visit.page.fill("input[name=code]", app_code(device))
             visit.page.click("main .login-form button[type=submit]")
             visit.page.wait_for_selector("[data-recovery-codes]")
             assert visit.page.locator("[data-recovery-codes] li").count() == 10

@@ -121,7 +121,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="two_factor_setup_codes",
                         to=settings.AUTH_USER_MODEL,
-                        verbose_name="for",
+                        verbose_name="account",
                     ),
                 ),
             ],

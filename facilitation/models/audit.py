@@ -65,7 +65,17 @@ ACTION_LABELS = {
     "excerpt.audio_rebuilt": _("Rebuilding an excerpt's audio"),
     "excerpt.story_drafted": _("Story draft made from an excerpt"),
     "excerpt.deleted": _("Deleting an excerpt and its pseudonymised copies"),
+    "audit.view": _("Reading the audit log"),
+    "family.invite": _("Inviting a family"),
+    "recording.follow_transcription": _("Following a transcription"),
+    "consent.print_forms": _("Printing blank consent forms"),
+    "site.follow_work": _("Following a site's work"),
 }
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """The audit log's actions with their names: a callable, so naming a new action needs no migration."""
+    return list(ACTION_LABELS.items())
 
 
 class AuditEvent(AppendOnlyModel):
@@ -81,7 +91,7 @@ class AuditEvent(AppendOnlyModel):
         verbose_name=_("who"),
     )
     actor_label = models.CharField(_("who"), max_length=150, blank=True)
-    action = models.CharField(_("action"), max_length=60, db_index=True, choices=list(ACTION_LABELS.items()))
+    action = models.CharField(_("action"), max_length=60, db_index=True, choices=action_choices)
     target_type = models.CharField(_("artefact type"), max_length=60)
     target_id = models.CharField(_("artefact id"), max_length=40)
     target_label = models.CharField(_("artefact"), max_length=200, blank=True)

@@ -45,7 +45,7 @@ class TwoFactorSetupCode(ThrottlingMixin, _AlwaysAllowed):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="two_factor_setup_codes",
-        verbose_name=_("for"),
+        verbose_name=_("account"),
     )
     code_digest = models.CharField(max_length=64, editable=False)
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)

@@ -8,10 +8,12 @@ from django.test import TestCase
 from django.urls import reverse
 
 from facilitation import excerpts as service
+from facilitation.excerpts import PSEUDONYMS
 from facilitation.factories import ConsentRecordFactory
 from facilitation.models import AuditEvent, ConsentRecord, Excerpt, ExcerptProposal, private_storage
 from facilitation.policy import SYSTEM, Action, may
 from facilitation.withdrawal import withdraw_consent
+from media_tools.redaction.gender import name_gender
 from stories.models import StoryPage
 
 from ..stories.site_tree import build_site_tree
@@ -71,6 +73,16 @@ class ExcerptFlowTests(TestCase):
         self.assertTrue(excerpt.proposals.filter(decision=ExcerptProposal.Decision.UNDECIDED).exists())
         self.assertTrue(AuditEvent.objects.filter(action="excerpt.created", target_id=str(excerpt.pk)).exists())
         self.assertTrue(AuditEvent.objects.filter(action=Action.CREATE_EXCERPT, allowed=True).exists())
+
+    def test_each_family_member_keeps_their_gender_and_gets_a_name_of_their_own(self):
+        excerpt = self.create()
+        grandmother = excerpt.proposals.filter(person_key=str(self.w.elder_a.pk)).first()
+        grandson = excerpt.proposals.filter(person_key=str(self.w.child_a.pk)).first()
+        self.assertEqual(name_gender(self.w.elder_a.real_name), "femn")
+        women, men = PSEUDONYMS["kk"]["femn"], PSEUDONYMS["kk"]["masc"]  # replacements carry the case suffix
+        self.assertTrue(grandmother.replacement.startswith(women), grandmother.replacement)
+        self.assertTrue(grandson.replacement.startswith(men), grandson.replacement)
+        self.assertNotEqual(grandmother.replacement, grandson.replacement)
 
     def test_an_unreviewed_segment_makes_no_excerpt(self):
         self.login("facilitator_a")

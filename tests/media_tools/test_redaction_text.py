@@ -13,6 +13,7 @@ import re
 import pytest
 
 from media_tools.redaction import KnownPerson, Proposal, apply, propose
+from media_tools.redaction.gender import name_gender
 from media_tools.redaction.identifiers import iin_is_valid
 from media_tools.redaction.morph import kazakh_inflect, skeleton
 
@@ -303,3 +304,17 @@ def test_kazakh_suffixes_follow_the_replacement():
     assert kazakh_inflect("Серік", (("DAT", "ға"),)) == "Серікке"
     assert kazakh_inflect("ауыл", (("LOC", "та"),)) == "ауылда"
     assert kazakh_inflect("Бауыржан", (("P3", "і"), ("ACC", "н"))) == "Бауыржаны" + "н"
+
+
+def test_a_real_names_gender_comes_from_patronymic_surname_or_given_name():
+    cases = {
+        "Айгүл Серікқызы": "femn",
+        "Ерлан Серікұлы": "masc",
+        "Мария Ивановна": "femn",
+        "Ерлан Абдуллаев": "masc",
+        "Әсем": "femn",
+        "Нұрлан": "masc",
+        "Иван": "masc",
+        "": "",
+    }
+    assert {name: name_gender(name) for name in cases} == cases
