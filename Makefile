@@ -6,8 +6,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.deps-installed
 # The settings make's commands run with: the environment's, else the one .env names, else development (`make run` is
-# the platform tried out on one machine). Entry points run by hand default to production (config/entrypoints.py).
-DJANGO_SETTINGS_MODULE ?= $(or $(shell sed -n 's/^DJANGO_SETTINGS_MODULE=//p' .env 2>/dev/null | tail -n 1 | tr -d "\"' "),config.settings.dev)
+# the platform tried out on one machine). .env is read by config/entrypoints.py itself, so make and the entry points
+# agree; entry points run by hand default to production.
+MAKEFILE_DIR := $(dir $(abspath $(firstword $(MAKEFILE_LIST))))
+DJANGO_SETTINGS_MODULE ?= $(or $(shell $(PYTHON) -c 'import importlib.util as u, pathlib; s = u.spec_from_file_location("e", "$(MAKEFILE_DIR)config/entrypoints.py"); m = u.module_from_spec(s); s.loader.exec_module(m); print(m.settings_module_from_dotenv(pathlib.Path(".env")) or "")' 2>/dev/null),config.settings.dev)
 export DJANGO_SETTINGS_MODULE
 
 .PHONY: setup run test lint messages makemessages lock clean bench-data

@@ -86,16 +86,23 @@ class ProgrammePermissionPolicy(ModelPermissionPolicy):
 
 class ScopedObjectMixin:
     """Every object view (edit, delete, inspect, history, usage, copy): a record the permission policy does not let
-    the user see is 404, as if it did not exist (Wagtail asks the policy per record only to delete or copy).
+    the user see (or, for a view that writes, work with) is 404, as if it did not exist (Wagtail itself asks the policy
+    per record only to delete or copy).
 
     Wagtail's object views call `get_object` with different signatures (`get_object()` for history, usage and
     revisions, `get_object(queryset)` for edit and delete), so every argument is passed through.
     """
 
+    #: Views that write: the record must be one of the user's own sites' (seeing every site's rows, as a safeguarding
+    #: lead does, is never a licence to edit, copy or delete them).
+    WRITE_ACTIONS = frozenset({"add", "change", "delete"})
+
     def get_object(self, *args, **kwargs):
         obj = super().get_object(*args, **kwargs)
+        required = getattr(self, "permission_required", None)
+        action = required if required in self.WRITE_ACTIONS else "view"
         if obj is not None and not self.permission_policy.user_has_permission_for_instance(
-            self.request.user, "view", obj
+            self.request.user, action, obj
         ):
             raise Http404
         return obj

@@ -334,7 +334,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis/SQS: above the longest job (90 minutes of audio at a slow real-time factor), so it is not redelivered while
 # running. The SQLite broker has no such timeout (its options go to SQLAlchemy); a dead worker's job is recovered
-# by media_tools.jobs.recover_stale_jobs instead, which also covers the other brokers.
+# by media_tools.tasks.requeue_stale_jobs instead, which also covers the other brokers.
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {}
     if CELERY_BROKER_URL.startswith("sqla+")

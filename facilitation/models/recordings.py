@@ -109,7 +109,7 @@ class Recording(models.Model):
                 raise ValidationError({"session": reasons})
 
     def published_copy_name(self) -> str:
-        """Where the metadata-free public copy lives (media_tools.publishing makes it)."""
+        """Where the metadata-free public copy lives (facilitation.published_audio makes it)."""
         suffix = Path(self.file.name).suffix.lower()
         return f"published/recording-{self.pk}{suffix if suffix in PUBLISHABLE_SUFFIXES else '.ogg'}"
 

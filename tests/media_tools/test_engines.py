@@ -8,13 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from media_tools.audio import decode_to_array, sniff_audio
+from media_tools.audio import sniff_audio
 from media_tools.engines import Cancelled, TranscriptResult, get_engine
 from media_tools.engines.base import SAMPLE_RATE, Segment, Word, _restore_times, _TimeMap, iter_speech_windows
 from media_tools.weights import DEFAULT_MODEL_SHA256
 
 from .audio_factory import write_audio
 from .conftest import ENGLISH_TEXT, KAZAKH_TEXT, RUSSIAN_TEXT, wer
+from .real_speech import english_speech, russian_speech
 
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 # Random weights emit garbage until the token limit; cap it so these tests stay fast.
@@ -168,33 +169,35 @@ def test_faster_cyrillic_languages(faster_engine, espeak, tmp_path: Path, voice,
     assert_well_formed(result, result.timings["audio_s"])
 
 
-def test_faster_language_per_window(base_model: Path, espeak, tmp_path: Path) -> None:
-    """English then Russian in one recording: each window gets its own language detection.
+def test_faster_language_per_window(base_model: Path) -> None:
+    """Human English then human Russian in one recording: each window gets its own language detection.
 
-    What is asserted is the mechanism, not the model's verdict on a borderline case: on espeak's robotic Russian,
-    Whisper base's detection is close to a tie and int8 kernels differ between CPUs (AMD EPYC labels it `en`).
-    So: the windows are detected independently (their probabilities differ: one detection for the whole
-    recording would give every segment the same one), the clear English part is English, and the Russian part is
-    labelled `ru` whenever the model is confident about it; a confident wrong label would be a real fault.
+    Per-chunk detection is off here, so only the windows' own detections can tell the languages apart. Human
+    speech, not espeak: on espeak's robotic Russian, Whisper base's detection is close to a tie, and int8 kernels
+    differ between CPUs (AMD EPYC and some Intel machines label it `en`); on human speech it is far from one.
     """
-    en = decode_to_array(espeak(ENGLISH_TEXT.split(". ")[0], tmp_path / "en.wav"))
-    ru = decode_to_array(espeak(RUSSIAN_TEXT, tmp_path / "ru.wav", voice="ru"))
+    en, ru = english_speech(), russian_speech()
     gap = np.zeros(3 * SAMPLE_RATE, dtype=np.float32)
     audio = np.concatenate([en, gap, ru])
-    engine = get_engine("faster", base_model, cpu_threads=2, window_seconds=6.0, candidate_languages=("kk", "ru", "en"))
+    engine = get_engine(
+        "faster",
+        base_model,
+        cpu_threads=2,
+        window_seconds=8.0,
+        segment_language=False,
+        candidate_languages=("kk", "ru", "en"),
+    )
     result = engine.transcribe(audio)
     boundary = (len(en) + len(gap)) / SAMPLE_RATE
-    first = [s for s in result.segments if s.end <= boundary]
-    second = [s for s in result.segments if s.start >= boundary - 0.5]
+    first = [s for s in result.segments if s.end <= boundary and s.text]
+    second = [s for s in result.segments if s.start >= boundary - 0.5 and s.text]
     assert first and second
-    assert {s.language for s in first} == {"en"}
+    assert {s.language for s in first} == {"en"}, first
+    assert {s.language for s in second} <= {"ru", "kk"}, second
     # Independent detections: each window carries its own language probability.
     assert {s.language_probability for s in first}.isdisjoint({s.language_probability for s in second})
-    assert all(s.language in ("kk", "ru", "en") and s.language_probability for s in second)
-    confident = [s for s in second if s.language_probability >= 0.8]
-    assert all(s.language == "ru" for s in confident), [(s.language, s.language_probability) for s in second]
-    if {s.language for s in second} == {"ru"}:
-        assert cyrillic_share(" ".join(s.text for s in second)) > 0.9
+    assert cyrillic_share(" ".join(s.text for s in first)) == 0.0
+    assert cyrillic_share(" ".join(s.text for s in second)) > 0.8
     assert_well_formed(result, len(audio) / SAMPLE_RATE)
 
 

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from media_tools import guards
-from media_tools.audio import decode_to_array
 from media_tools.engines import get_engine
 from media_tools.engines.base import SAMPLE_RATE, Engine, Segment, SpeechWindow, WindowResult, Word, _group_chunks
+
+from .real_speech import english_speech, russian_speech
 
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 
@@ -188,30 +189,32 @@ def test_every_speech_stretch_ends_in_a_segment_or_a_visible_gap(faster_engine, 
     assert result.speech_seconds >= 7.0
 
 
-def test_a_language_switch_inside_one_window_is_found(espeak, speech_dir, faster_engine) -> None:
-    """Russian then English inside one 30 s window (espeak's Kazakh is not Kazakh enough for Whisper base to tell;
-    the kk/ru logic itself is tested above on a stub model): the language is decided per stretch of speech, so both
-    are found, each near where it was spoken (robust: language labels and scripts, not words)."""
+def test_a_language_switch_inside_one_window_is_found(faster_engine) -> None:
+    """Human Russian, then human English, inside one 30 s window: Whisper detects one language per window, so
+    finding both means the language was decided again per stretch of speech. Robust properties only (labels and
+    scripts, not words): on human speech the model's language calls are far from a tie, unlike espeak's voices,
+    which Whisper base reads as English on some CPUs. (The kk/ru logic itself is tested below on a stub model:
+    espeak's Kazakh is not Kazakh enough for Whisper base.)"""
     engine = get_engine("faster", faster_engine.model_path, cpu_threads=2, candidate_languages=("kk", "ru", "en"))
-    ru = decode_to_array(espeak("Моя бабушка родилась в маленькой деревне у реки.", speech_dir / "sw_ru.wav", "ru"))
-    en = decode_to_array(
-        espeak("My grandmother grew up in a small village near the river.", speech_dir / "sw_en.wav", "en-us")
-    )
+    ru, en = russian_speech(), english_speech()
     pause = np.zeros(SAMPLE_RATE, dtype=np.float32)
     audio = np.concatenate([pause, ru, pause, en, pause])
     boundary = (len(pause) * 2 + len(ru)) / SAMPLE_RATE - 0.5
-    assert len(audio) / SAMPLE_RATE < 30, "one window"
+    assert len(audio) / SAMPLE_RATE < engine.window_seconds, "one window"
     result = engine.transcribe(audio)
     spoken = [s for s in result.segments if s.text]
     before = [s for s in spoken if s.end <= boundary + 0.6]
     after = [s for s in spoken if s.start >= boundary - 0.6]
-    assert before and after
+    assert before and after and len(before) + len(after) == len(spoken), spoken
     assert {s.language for s in before} <= {"ru", "kk"}, before
     assert {s.language for s in after} == {"en"}, after
-    text_before = " ".join(s.text for s in before)
-    letters = [c for c in text_before if c.isalpha()]
-    assert sum(bool(CYRILLIC.match(c)) for c in letters) / len(letters) > 0.8
-    assert not CYRILLIC.search(" ".join(s.text for s in after))
+    assert cyrillic_share(" ".join(s.text for s in before)) > 0.8, before
+    assert not CYRILLIC.search(" ".join(s.text for s in after)), after
+
+
+def cyrillic_share(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    return sum(bool(CYRILLIC.match(c)) for c in letters) / max(len(letters), 1)
 
 
 # --------------------------------------------------------------------------- language per chunk (a stub model)
