@@ -41,7 +41,7 @@ run: setup
 	$(BIN)/python manage.py run_platform --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
-	bash scripts/system_packages.sh gettext espeak-ng sox chromium
+	bash scripts/system_packages.sh gettext espeak-ng sox chromium festvox-ru pocketsphinx-testdata
 	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
 	# Lint, formatting, the one-way import contract (pyproject.toml [tool.importlinter]), no missing migration.
 	$(BIN)/ruff check .

@@ -307,10 +307,13 @@ def uncovered(
     *,
     min_seconds: float = MIN_GAP_SECONDS,
 ) -> list[tuple[float, float]]:
-    """Stretches of ``speech`` (sorted intervals, seconds) that no ``covered`` interval overlaps.
+    """Stretches of ``speech`` (the VAD's speech chunks, seconds) that no ``covered`` interval overlaps.
 
-    Pieces shorter than ``min_seconds`` are ignored (the VAD pads speech by a few hundred ms, and words end
-    before their chunk does); neighbouring pieces closer than that are joined.
+    Each chunk is judged on its own. The VAD ends a chunk only at a pause, and a pause is not speech: an uncovered
+    end of one chunk and an uncovered start of the next are two pieces, never one gap across the pause (joined,
+    they made false "not transcribed" gaps of 1-2 s in the editor between two fully transcribed sentences).
+    Pieces shorter than ``min_seconds`` are ignored: the VAD pads each chunk by a few hundred ms, and words end
+    before their chunk does.
     """
     cover = sorted((s, e) for s, e in covered if e > s)
     pieces: list[tuple[float, float]] = []
@@ -324,14 +327,4 @@ def uncovered(
             cursor = max(cursor, c_end)
         if cursor < end:
             pieces.append((cursor, end))
-    joined: list[tuple[float, float]] = []
-    for start, end in pieces:
-        if joined and start - joined[-1][1] < min_seconds and not _overlaps_any(joined[-1][1], start, cover):
-            joined[-1] = (joined[-1][0], end)
-        else:
-            joined.append((start, end))
-    return [(round(s, 3), round(e, 3)) for s, e in joined if e - s >= min_seconds]
-
-
-def _overlaps_any(start: float, end: float, cover: Sequence[tuple[float, float]]) -> bool:
-    return any(c_start < end and c_end > start for c_start, c_end in cover)
+    return [(round(s, 3), round(e, 3)) for s, e in pieces if e - s >= min_seconds]

@@ -20,6 +20,7 @@ from .blocks import AGE_BANDS, BodyBlock, PromptsBlock
 from .fields import LanguagesField
 from .forms import StoryPageForm
 from .mixins import TranslatedPageMixin
+from .panels import ReadOnlySourcePanel
 
 
 class Theme(models.Model):
@@ -261,7 +262,7 @@ class StoryPage(TranslatedPageMixin, Page):
                 FieldPanel("source_submission"),
                 FieldPanel("source_session"),
                 FieldPanel("audio"),
-                FieldPanel("source_excerpt", read_only=True),
+                ReadOnlySourcePanel("source_excerpt"),
                 FieldPanel("plays_excerpt_audio"),
                 InlinePanel("contributions", label=_("Whose story is used")),
                 FieldPanel("no_personal_content", permission="superuser"),

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from media_tools import guards
+from media_tools.audio import decode_to_array
 from media_tools.engines import get_engine
 from media_tools.engines.base import SAMPLE_RATE, Engine, Segment, SpeechWindow, WindowResult, Word, _group_chunks
 
@@ -142,6 +143,14 @@ def test_uncovered_speech_becomes_gaps_and_vad_padding_does_not() -> None:
     assert guards.uncovered([(0.0, 5.0)], []) == [(0.0, 5.0)]
 
 
+def test_the_pause_between_two_speech_chunks_is_never_part_of_a_gap() -> None:
+    # The uncovered end of one chunk (0.6 s) and start of the next (0.6 s) are padding, not one 1.8 s gap.
+    assert guards.uncovered([(0.0, 3.8), (4.4, 8.8)], [(0.6, 3.2), (5.0, 8.4)]) == []
+    # Lost speech in either chunk is still a gap, and stops where its chunk does.
+    assert guards.uncovered([(0.0, 3.8), (4.4, 8.8)], [(0.6, 2.0), (5.0, 8.4)]) == [(2.0, 3.8)]
+    assert guards.uncovered([(0.0, 3.8), (4.4, 8.8)], [(0.6, 3.2), (6.0, 8.4)]) == [(4.4, 6.0)]
+
+
 # --------------------------------------------------------------------------- the real pipeline, generated audio
 
 
@@ -215,6 +224,98 @@ def test_a_language_switch_inside_one_window_is_found(faster_engine) -> None:
 def cyrillic_share(text: str) -> float:
     letters = [c for c in text if c.isalpha()]
     return sum(bool(CYRILLIC.match(c)) for c in letters) / max(len(letters), 1)
+
+
+# --------------------------------------------------------------------------- gaps through the pipeline (a stub reader)
+
+
+def _sounding(audio: np.ndarray, threshold: float = 0.01, join: float = 0.3) -> list[tuple[float, float]]:
+    """Stretches of sound (20 ms frames above ``threshold`` RMS, joined across shorter silences than ``join``)."""
+    frames = len(audio) // 320
+    rms = np.sqrt(np.mean(audio[: frames * 320].reshape(frames, 320) ** 2, axis=1))
+    runs: list[list[float]] = []
+    for i in np.flatnonzero(rms > threshold):
+        t = i * 0.02
+        if runs and t - runs[-1][1] < join:
+            runs[-1][1] = t + 0.02
+        else:
+            runs.append([t, t + 0.02])
+    return [(a, b) for a, b in runs]
+
+
+class _ReaderEngine(Engine):
+    """A model whose reading is known: every stretch of sound it is given becomes one segment, its words starting
+    and ending 0.15 s inside the sound (as Whisper's word timestamps do). With ``read_seconds``, it reads only that
+    much of the second stretch, and nothing when asked again (a stretch the model cannot read)."""
+
+    name = "reader"
+
+    def __init__(self, read_seconds: float | None = None) -> None:  # no weights; real VAD, windows and guards
+        self.vad, self.vad_options, self.window_seconds, self.block_seconds = True, {}, 30.0, 600.0
+        self.candidate_languages, self.word_timestamps, self.segment_language = None, True, False
+        self.guards, self.carry_context = True, False
+        self.model_name, self.model_checksum, self.load_seconds = "reader", "", 0.0
+        self.read_seconds = read_seconds
+        self.calls: list[float] = []
+
+    @property
+    def multilingual(self) -> bool:
+        return False
+
+    def _transcribe_window(self, audio, language, prompt=None):
+        self.calls.append(len(audio) / SAMPLE_RATE)
+        segments = []
+        if self.read_seconds is None or len(self.calls) == 1:
+            for i, (start, end) in enumerate(_sounding(audio)):
+                start, end = start + 0.15, end - 0.15
+                if self.read_seconds is not None and i == 1:
+                    end = start + self.read_seconds
+                segments.append(Segment(start, end, "words", language, 0.9, words=[Word(start, end, " words", 0.9)]))
+        return WindowResult(language, 1.0, segments)
+
+
+@pytest.fixture
+def two_sentences(espeak, speech_dir) -> tuple[np.ndarray, tuple[float, float], tuple[float, float]]:
+    """Speech, a 1 s pause, speech (two VAD chunks): the audio, and where each sentence sounds in it."""
+    first = decode_to_array(espeak("My grandmother grew up in a small village near the river.", speech_dir / "g1.wav"))
+    second = decode_to_array(
+        espeak("Every morning she walked to the well to fetch water for the family.", speech_dir / "g2.wav")
+    )
+    silence = np.zeros(SAMPLE_RATE // 2, dtype=np.float32)
+    pause = np.zeros(SAMPLE_RATE, dtype=np.float32)
+    audio = np.concatenate([silence, first, pause, second, silence, silence])
+    sound = _sounding(audio, join=0.6)
+    assert len(sound) == 2, sound
+    return audio, sound[0], sound[1]
+
+
+def test_the_pause_between_two_transcribed_sentences_is_not_a_gap(two_sentences) -> None:
+    """Each sentence is read whole (its words end a little inside its VAD chunk, whose padding stays uncovered):
+    the editor shows no "not transcribed" gap, in the pause or anywhere else."""
+    audio, first, second = two_sentences
+    engine = _ReaderEngine()
+    result = engine.transcribe(audio, language="en")
+    spoken = [s for s in result.segments if s.kind == "speech"]
+    assert len(spoken) == 2 and spoken[0].end < first[1] and spoken[1].start > second[0], spoken
+    assert not [s for s in result.segments if s.kind == "gap"], result.segments
+    assert len(engine.calls) == 1, "nothing was uncovered, so nothing was decoded again"
+
+
+def test_speech_no_segment_covers_is_still_a_gap(two_sentences) -> None:
+    """The model reads only the first second of the second sentence, and nothing of the rest when asked again:
+    the rest is a gap a person can fill, and the gap starts where the reading stopped and stays inside the
+    sentence's chunk (not in the pause before it)."""
+    audio, _first, second = two_sentences
+    engine = _ReaderEngine(read_seconds=1.0)
+    result = engine.transcribe(audio, language="en")
+    gaps = [s for s in result.segments if s.kind == "gap"]
+    assert len(gaps) == 1, result.segments
+    (gap,) = gaps
+    read_until = second[0] + 0.15 + 1.0
+    assert gap.start == pytest.approx(read_until, abs=0.05)
+    assert gap.end >= second[1] and gap.end - gap.start >= 0.8 * (second[1] - read_until)
+    assert gap.text == "" and gap.confidence == 0.0
+    assert len(engine.calls) == 2, "the unread stretch was decoded once more on its own first"
 
 
 # --------------------------------------------------------------------------- language per chunk (a stub model)
