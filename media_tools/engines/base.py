@@ -29,7 +29,7 @@ import os
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -645,15 +645,27 @@ def _chunk_word_probability(segments: list[Segment], chunks: list[tuple[int, int
 def _replace_span(segments: list[Segment], start: float, end: float, new: list[Segment]) -> list[Segment]:
     """Put ``new`` in place of what was decoded between ``start`` and ``end``.
 
-    Segments inside the span go; a segment reaching over it keeps only its words outside the span.
+    A segment mostly inside the span (by its words' midpoints, or by its time when it has no words) goes whole:
+    it is the span misheard, and a word of it whose time fell just outside (Whisper's word times drift across a
+    chunk's edge) would otherwise stay behind as a stray segment in the wrong language. A segment mostly outside
+    keeps its words outside the span (without words: all of it, its time cut back to the span's edge).
     """
     kept: list[Segment] = []
     for seg in segments:
         if seg.end <= start or seg.start >= end:
             kept.append(seg)
             continue
+        if not seg.words:
+            inside = min(seg.end, end) - max(seg.start, start)
+            if inside * 2 > seg.end - seg.start:
+                continue
+            if seg.start < start and seg.end > end:  # spoken on both sides of the span: its time stays whole
+                kept.append(seg)
+            else:
+                kept.append(replace(seg, end=start) if seg.start < start else replace(seg, start=end))
+            continue
         outside = [w for w in seg.words if (w.start + w.end) / 2 < start or (w.start + w.end) / 2 > end]
-        if not outside:
+        if len(outside) * 2 < len(seg.words):
             continue
         before = [w for w in outside if (w.start + w.end) / 2 < start]
         after = [w for w in outside if (w.start + w.end) / 2 > end]

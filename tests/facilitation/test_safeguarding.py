@@ -4,9 +4,6 @@ Before: a facilitator could only tick "concern"; the lead's screen was a bare ta
 child code or status; opening the session said "Sorry, you do not have permission"; nobody told the lead.
 """
 
-import importlib
-
-from django.apps import apps
 from django.core import mail
 from django.test import TestCase
 
@@ -282,13 +279,3 @@ class SafeguardingTests(TestCase):
         self.assertNotContains(account, 'name="programme_notifications-concerns"')
         self.login("evaluator")
         self.assertNotContains(self.client.get("/admin/account/"), "programme_notifications")
-
-    def test_sessions_flagged_before_concerns_existed_reach_the_queue(self):
-        """The data migration: every session ticked "safeguarding concern" becomes an open concern with its note."""
-
-        migration = importlib.import_module("facilitation.migrations.0008_safeguarding_concerns")
-        Concern.objects.all().delete()
-        migration.concerns_from_flagged_sessions(apps, None)
-        concern = Concern.objects.get()
-        self.assertEqual((concern.session, concern.site, concern.status), (self.w.session_a, self.w.site_a, "open"))
-        self.assertEqual(concern.note, "Бала ұйықтай алмайды (private)")

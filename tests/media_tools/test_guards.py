@@ -11,7 +11,16 @@ import pytest
 from media_tools import guards
 from media_tools.audio import decode_to_array
 from media_tools.engines import get_engine
-from media_tools.engines.base import SAMPLE_RATE, Engine, Segment, SpeechWindow, WindowResult, Word, _group_chunks
+from media_tools.engines.base import (
+    SAMPLE_RATE,
+    Engine,
+    Segment,
+    SpeechWindow,
+    WindowResult,
+    Word,
+    _group_chunks,
+    _replace_span,
+)
 
 from .real_speech import english_speech, russian_speech
 
@@ -221,6 +230,30 @@ def test_a_language_switch_inside_one_window_is_found(faster_engine) -> None:
     assert not CYRILLIC.search(" ".join(s.text for s in after)), after
 
 
+def test_after_a_switch_to_russian_no_english_is_left_in_the_russian_part(faster_engine) -> None:
+    """Human English, then human Russian, in one window: the window is decoded in English first, so the Russian
+    chunk comes out as misheard English until it is decoded again in Russian. What that first decoding heard there
+    must be gone entirely, even a word of it whose time came out at the English chunk's tail ("With" of "With a
+    calm husband" for "Со спокойным мужеством"): every `en` segment lies in the English speech (its middle before
+    the English sound ends), and everything after it is Russian. Properties only (labels, times, scripts)."""
+    engine = get_engine("faster", faster_engine.model_path, cpu_threads=2, candidate_languages=("kk", "ru", "en"))
+    en, ru = english_speech(), russian_speech()
+    pause = np.zeros(SAMPLE_RATE, dtype=np.float32)
+    audio = np.concatenate([pause, en, pause, ru, pause])
+    english_end = (len(pause) + len(en)) / SAMPLE_RATE
+    english_sound_end = len(pause) / SAMPLE_RATE + _sounding(en, join=0.6)[-1][1]
+    assert len(audio) / SAMPLE_RATE < engine.window_seconds, "one window"
+    result = engine.transcribe(audio)
+    spoken = [s for s in result.segments if s.text]
+    english = [s for s in spoken if s.language == "en"]
+    russian = [s for s in spoken if s.language in {"ru", "kk"}]
+    assert english and russian and len(english) + len(russian) == len(spoken), spoken
+    assert all(s.end <= russian[0].start and (s.start + s.end) / 2 < english_sound_end for s in english), spoken
+    assert all(s.start >= english_end - 0.6 for s in russian), spoken
+    assert not CYRILLIC.search(" ".join(s.text for s in english)), english
+    assert cyrillic_share(" ".join(s.text for s in russian)) > 0.8, russian
+
+
 def cyrillic_share(text: str) -> float:
     letters = [c for c in text if c.isalpha()]
     return sum(bool(CYRILLIC.match(c)) for c in letters) / max(len(letters), 1)
@@ -391,6 +424,51 @@ def test_a_forced_language_or_a_sure_window_is_decoded_once() -> None:
     engine = _StubEngine()
     engine._transcribe_speech(_window([(4, 0.4), (6, 0.4)]), None)  # all Kazakh: words sure, no second look
     assert engine.decoded == [(10.0, "kk")] and engine.detected == [10.0]
+
+
+def _timed_seg(language: str, *words: tuple[float, float, str]) -> Segment:
+    ws = [Word(a, b, " " + text, 0.5) for a, b, text in words]
+    text = "".join(w.text for w in ws).strip()
+    return Segment(ws[0].start, ws[-1].end, text, language, 0.5, words=ws)
+
+
+def test_a_redone_chunk_leaves_no_stray_word_of_the_first_decoding() -> None:
+    """English, then Russian (a chunk from 5 s to 11 s) decoded as English in the window's language: the
+    mis-heard segment's first word has its time just inside the English chunk. When the Russian chunk is decoded
+    again in Russian, that whole segment goes (most of its words are in the chunk), not just its words inside,
+    and the English before it stays whole."""
+    english = _timed_seg("en", (0.5, 1.0, "he"), (1.0, 1.4, "was"), (1.4, 2.0, "not"), (2.0, 3.9, "amiable"))
+    misheard = _timed_seg(
+        "en", (4.7, 4.95, "With"), (5.2, 5.6, "a"), (5.6, 6.3, "calm"), (6.3, 7.2, "husband"), (7.4, 9.0, "Skyles")
+    )
+    redo = [_timed_seg("ru", (5.2, 6.3, "Со"), (6.3, 7.4, "спокойным"), (7.4, 9.0, "мужеством"))]
+    segments = _replace_span([english, misheard], 5.0, 11.0, redo)
+    assert segments == [english, *redo], segments
+    assert not [s for s in segments if s.language == "en" and s.end > english.end], segments
+
+
+def test_a_segment_mostly_outside_the_redone_span_keeps_its_words_outside() -> None:
+    """Nothing outside the span is lost: a segment mostly before it keeps the words before it (only its words
+    inside go), and one mostly after it keeps the words after it."""
+    before = _timed_seg("en", (1.0, 2.0, "my"), (2.0, 3.0, "grandmother"), (3.0, 4.5, "grew"), (5.2, 5.8, "up"))
+    after = _timed_seg("en", (10.5, 10.9, "in"), (11.2, 11.6, "a"), (11.6, 12.2, "small"), (12.2, 13.0, "village"))
+    redo = [_timed_seg("ru", (5.1, 7.0, "слово"), (7.0, 10.8, "слово"))]
+    segments = _replace_span([before, after], 5.0, 11.0, redo)
+    assert [s.text for s in segments] == ["my grandmother grew", "слово слово", "a small village"], segments
+    assert [s.language for s in segments] == ["en", "ru", "en"]
+    assert segments[0].end == 4.5 and segments[2].start == 11.2
+
+
+def test_a_segment_without_words_goes_when_it_mostly_lies_in_the_redone_span() -> None:
+    """Without word times, the segment's own time decides: mostly inside goes, mostly outside stays (trimmed so
+    it does not overlap the redo)."""
+    inside = Segment(4.5, 9.0, "With a calm husband", "en", 0.4)
+    outside = Segment(0.5, 5.5, "he was not an ill disposed young man", "en", 0.9)
+    redo = [Segment(5.0, 10.0, "Со спокойным мужеством", "ru", 0.9)]
+    assert _replace_span([inside], 5.0, 11.0, redo) == redo
+    kept = _replace_span([outside], 5.0, 11.0, redo)
+    assert [s.text for s in kept] == [outside.text, redo[0].text]
+    assert kept[0].start == 0.5 and kept[0].end <= 5.0
 
 
 def test_windows_end_at_the_longest_pause_not_mid_sentence() -> None:
