@@ -144,7 +144,7 @@ def test_a_transcriber_corrects_with_the_keyboard(browser, live_server, language
         page.locator("tr.segment").nth(2).locator("select").select_option("child")
         page.locator("tr.segment").first.locator("textarea").focus()
         page.keyboard.press("Alt+KeyR")
-        assert page.locator("tr.segment").first.locator("input[type=checkbox]").is_checked()
+        assert page.locator("tr.segment").first.locator("input.segment__reviewed").is_checked()
         assert page.evaluate("document.activeElement.value") == values[1]
         expect(page.locator("#review-state")).to_have_attribute("data-reviewed", "1")
 
