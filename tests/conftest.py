@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import caches
+from django.test import TransactionTestCase
 from django.utils import translation
 
 from .s3 import seaweedfs_server
@@ -28,8 +29,33 @@ def _fresh_cache():
     yield
 
 
+#: Fixtures through which a test reaches the database (pytest-django's, and what depends on them).
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+
+
+def uses_database(item: pytest.Item) -> bool:
+    """Whether a test reaches the database: a django_db mark, a Django TestCase, or a fixture that needs it."""
+    if item.get_closest_marker("django_db"):
+        return True
+    cls = getattr(item, "cls", None)
+    if cls is not None and issubclass(cls, TransactionTestCase):
+        return True
+    return bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
 def pytest_collection_modifyitems(config, items):
-    """Every test that drives the browser is marked `browser` (CI runs them once, on SQLite: see .ci/run)."""
+    """Tests that drive the browser are marked `browser`, tests that never reach the database `no_database`.
+
+    Both give the same result on every database engine, so CI runs them once, on SQLite (see .ci/run).
+    """
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+        if not uses_database(item):
+            item.add_marker(pytest.mark.no_database)
