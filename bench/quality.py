@@ -26,11 +26,11 @@ Systems: ``pipeline`` = media_tools.engines "faster" with its defaults (Silero V
 kk/ru/en, guards), ``plain`` = ``faster_whisper.WhisperModel.transcribe`` with its own defaults (beam 5, temperature
 fallback, condition on previous text, no VAD). Both auto-detect the language unless ``--language`` is given.
 
-By default the whole Russian corpus is used (620 utterances, about an hour of speech in ten files of 5-7 minutes;
-about 35 minutes on 2 cores). A smaller sample is noise: on 60 utterances the two systems' Russian WER differed by
-up to 0.02 either way depending on the CPU (CTranslate2's int8 kernels differ between AMD and Intel), while on the
-whole corpus the difference was a tenth of that. ``--quick`` (60 utterances, two files) is for trying the plumbing.
-For Russian it also prints how many files each system did better on.
+By default the whole Russian corpus is used (620 utterances, about two hours with the pauses, in ten files of 12-14
+minutes), and ten English files; about 40 minutes on 2 cores. A smaller sample is noise: on 60 utterances the two
+systems' Russian WER differed by up to 0.02 either way depending on the CPU (CTranslate2's int8 kernels differ
+between AMD and Intel), while on the whole corpus the difference was a tenth of that. ``--quick`` (60 utterances,
+two files) is for trying the plumbing. For each language it also prints on how many files each system did better.
 
 Usage: python bench/quality.py [--quick] [--ru-utterances 620] [--files-per-language 10] [--threads 2]
        [--language auto] [--only ru|en] [--show]
@@ -292,9 +292,10 @@ def main() -> None:
             if part:
                 files.append(join(f"ru-{i + 1}", "ru", part, rng))
     if args.only in (None, "en"):
-        # pocketsphinx-testdata has only 10 English utterances (92 words): one arrangement is too few to compare
-        # the two systems (a single "clubs"/"clothes" confusion in one context is 4 % WER). Each file holds all of
-        # them in another order with other pauses, from a generator of their own, so the Russian files stay the same.
+        # pocketsphinx-testdata has only 10 English utterances (92 words): one arrangement is too few to compare the
+        # two systems (one context where "clubs" is heard as "clothes", four times, is 4 % WER). Each file holds all
+        # of them in another order with other pauses, from a generator of their own, so the Russian files stay the
+        # same.
         english, en_rng = english_utterances(), np.random.default_rng(2027)
         for i in range(args.files_per_language):
             order = en_rng.permutation(len(english))
