@@ -7,6 +7,10 @@ through is handled here, and only here:
 
 - a segment that is nothing but a known caption, or mostly a loop, is dropped, and the drop is recorded;
 - a loop inside otherwise real text is cut back to one occurrence, and the segment is marked uncertain;
+- a segment that repeats what was just said (Whisper copying its own context: "He was not an ill-disposed young
+  man, he might have been made..." squeezed into 0.4 s after the sentence was already transcribed) is dropped
+  when it is also unsure or impossibly fast; a person repeating themselves is heard with confidence, at a human
+  pace, and stays;
 - every stretch the VAD marked as speech that no kept segment covers becomes a visible gap a person can fill.
 
 Nothing is ever dropped silently: every decision is returned as a :class:`GuardEvent`.
@@ -32,6 +36,11 @@ LOOP_REPEATS = 4
 LOOP_SHARE_TO_DROP = 0.5
 #: Uncovered speech shorter than this is VAD padding around words, not lost speech.
 MIN_GAP_SECONDS = 1.2
+#: A segment whose word trigrams are at least this share copies of what was said just before is a repeat...
+REPEAT_SHARE = 0.7
+#: ... and is dropped when it is also unsure, or its text goes by faster than anyone speaks (letters per second;
+#: fast speech is about 15-20).
+REPEAT_MAX_CHARS_PER_SECOND = 30.0
 
 # Captions of subtitled video that Whisper writes into pauses. Compared after normalisation (lower case, no
 # punctuation, ё -> е), as whole sentences only: "музыка" inside a real sentence is left alone.
@@ -221,7 +230,7 @@ class GuardedSegment(Protocol):
 class GuardEvent:
     """One decision of a guard, kept with the transcript ("what the machine heard and we removed")."""
 
-    kind: str  # "caption", "loop", "caption-trimmed", "loop-trimmed"
+    kind: str  # "caption", "loop", "repeat", "caption-trimmed", "loop-trimmed"
     start: float
     end: float
     text: str
@@ -251,13 +260,33 @@ def _collapse_loops(text: str) -> tuple[str, list[Loop]]:
     return " ".join(out), loops
 
 
-def guard_segments(segments: Iterable[Any], *, uncertain: float = 0.3) -> GuardResult:
-    """Drop segments that are only a caption or mostly a loop; trim captions and loops inside real text.
+def _trigrams(tokens: Sequence[str]) -> list[tuple[str, ...]]:
+    return [tuple(tokens[i : i + 3]) for i in range(len(tokens) - 2)]
 
-    A trimmed segment's confidence is capped at ``uncertain`` so the editor asks a person to check it. Word
+
+def is_repeat(seg: Any, earlier: set[tuple[str, ...]]) -> bool:
+    """``seg`` copies text said just before (trigrams in ``earlier``) and is unsure or impossibly fast."""
+    tokens = normalise(seg.text or "").split()
+    grams = _trigrams(tokens)
+    if len(grams) < 3 or sum(g in earlier for g in grams) < REPEAT_SHARE * len(grams):
+        return False
+    letters = sum(len(t) for t in tokens)
+    too_fast = letters / max(seg.end - seg.start, 0.01) > REPEAT_MAX_CHARS_PER_SECOND
+    unsure = seg.confidence is not None and seg.confidence < LOW_CONFIDENCE
+    return too_fast or unsure
+
+
+def guard_segments(segments: Iterable[Any], *, uncertain: float = 0.3, earlier: Iterable[str] = ()) -> GuardResult:
+    """Drop segments that are only a caption, mostly a loop or an unsure repeat; trim captions and loops inside
+    real text.
+
+    ``earlier``: texts said just before these segments (the previous window's), for repeats across a window's
+    edge. A trimmed segment's confidence is capped at ``uncertain`` so the editor asks a person to check it. Word
     timestamps of removed words are dropped with them; the segment's times follow the words that remain.
     """
     result = GuardResult()
+    history = normalise(" ".join(earlier)).split()  # one stream: a repeat often spans two earlier segments
+    said: set[tuple[str, ...]] = set(_trigrams(history))
     for seg in segments:
         text = (seg.text or "").strip()
         if not text:
@@ -270,6 +299,11 @@ def guard_segments(segments: Iterable[Any], *, uncertain: float = 0.3) -> GuardR
         if (tokens and looped / len(tokens) >= LOOP_SHARE_TO_DROP) or char_loop(text):
             result.events.append(GuardEvent("loop", seg.start, seg.end, text))
             continue
+        if is_repeat(seg, said):
+            result.events.append(GuardEvent("repeat", seg.start, seg.end, text))
+            continue
+        said.update(_trigrams(history[-2:] + tokens))
+        history = history[-2:] + tokens
         kept, removed = strip_captions(text)
         if removed:
             result.events.append(GuardEvent("caption-trimmed", seg.start, seg.end, " ".join(removed)))

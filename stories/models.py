@@ -1,5 +1,7 @@
 """The public site: home, the approach (method guide) with its session guides, and published stories."""
 
+from itertools import islice
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
@@ -56,9 +58,9 @@ class HomePage(TranslatedPageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["latest_stories"] = shown_stories(
-            StoryPage.objects.live().public().descendant_of(self).order_by("-first_published_at")[:3]
-        )
+        newest = StoryPage.objects.live().public().descendant_of(self).order_by("-first_published_at", "-pk")
+        # The three newest that may be shown (slicing first would leave the row short when one may not).
+        context["latest_stories"] = list(islice((story for story in newest if story_may_be_shown(story)), 3))
         context["approach"] = ApproachPage.objects.live().public().child_of(self).first()
         return context
 
@@ -132,19 +134,23 @@ class StoryIndexPage(TranslatedPageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        stories = StoryPage.objects.live().public().child_of(self).order_by("-first_published_at", "-pk")
+        listed = StoryPage.objects.live().public().child_of(self).order_by("-first_published_at", "-pk")
+        # Stories that may not be shown are left out before the list is cut into pages (no page comes out short),
+        # and so are themes only they use (a filter leading to an empty list).
+        shown = shown_stories(listed)
+        context["themes"] = Theme.objects.filter(storypage__in=[story.pk for story in shown]).distinct()
         theme = request.GET.get("theme")
         if theme:
-            stories = stories.filter(themes__slug=theme)
+            in_theme = set(listed.filter(themes__slug=theme).values_list("pk", flat=True))
+            shown = [story for story in shown if story.pk in in_theme]
         # A wrong or too large page number gives the nearest page, never an error page.
-        stories_page = Paginator(stories, self.stories_per_page).get_page(request.GET.get("page"))
-        context["stories"] = shown_stories(stories_page)
+        stories_page = Paginator(shown, self.stories_per_page).get_page(request.GET.get("page"))
+        context["stories"] = list(stories_page)
         context["stories_page"] = stories_page
         context["page_numbers"] = stories_page.paginator.get_elided_page_range(
             stories_page.number, on_each_side=1, on_ends=1
         )
         context["page_link_prefix"] = "?" + (urlencode({"theme": theme}) + "&" if theme else "")
-        context["themes"] = Theme.objects.filter(storypage__in=StoryPage.objects.live().public()).distinct()
         context["current_theme"] = theme
         return context
 

@@ -496,7 +496,8 @@ class Engine(ABC):
                     seg.language_probability = seg.language_probability or result.language_probability
                     seg.start, seg.end = max(seg.start, h_start), min(max(seg.end, seg.start), h_end)
                 if self.guards:
-                    guarded = guard_segments(new)
+                    before = [s.text for s in segments if s.text.strip() and s.end <= h_start + 0.5]
+                    guarded = guard_segments(new, earlier=before)
                     events += [e.to_dict() for e in guarded.events]
                     new = guarded.kept
                 segments.extend(s for s in new if s.text.strip())
@@ -574,6 +575,7 @@ class Engine(ABC):
         guard_events: list[dict[str, Any]] = []
         speech_seconds = 0.0
         context: tuple[str, Prompt] | None = None
+        said: list[str] = []  # the last window's text, so a repeat of it across the window's edge is found
         for window in windows:
             new: list[Segment] = []
             if window.chunks:
@@ -581,13 +583,14 @@ class Engine(ABC):
                 new, per_language = self._transcribe_speech(window, language, context if self.carry_context else None)
                 events: list[dict[str, Any]] = []
                 if self.guards:
-                    guarded = guard_segments(new)
+                    guarded = guard_segments(new, earlier=said)
                     new = guarded.kept
                     events = [e.to_dict() for e in guarded.events]
                     new, more = self._fill_gaps(window, new, language)
                     events += more
                     guard_events += events
                 context = self._context_from(new, events)
+                said = [s.text for s in new if s.text.strip()] or said
                 timings["asr_s"] += time.perf_counter() - t0
                 speech_seconds += len(window.audio) / SAMPLE_RATE
                 last_start = _make_monotonic(new, last_start)

@@ -120,6 +120,43 @@ def test_multi_word_and_glued_loops_are_found() -> None:
     assert guards.loop_words("очень очень хорошо") == 0, "a word said twice is not a loop"
 
 
+# --------------------------------------------------------------------------- repeats of what was just said
+
+
+SAID = "He was not an ill-disposed young man, unless to be rather cold-hearted and rather selfish"
+
+
+def test_an_unsure_copy_of_what_was_just_said_is_dropped_and_recorded() -> None:
+    """What Whisper base wrote on bench/quality.py's en-6 after "he was.": the two sentences before it glued
+    together, squeezed into 0.36 s, confidence 0.05."""
+    segments = [
+        seg(11.8, 19.9, SAID),
+        seg(33.9, 38.9, "Had he married a more amiable woman, he might have been made still more respectable than"),
+        seg(38.9, 39.2, "he was."),
+        seg(39.2, 39.5, "He was not an ill-disposed young man, he might have been made still more respectable "
+                        "than he was.", confidence=0.05),
+    ]  # fmt: skip
+    result = guards.guard_segments(segments)
+    assert [s.start for s in result.kept] == [11.8, 33.9, 38.9]
+    assert [(e.kind, e.start) for e in result.events] == [("repeat", 39.2)]
+
+
+@pytest.mark.parametrize("confidence,end", [(0.05, 20.0), (0.9, 20.3)], ids=["unsure", "impossibly-fast"])
+def test_a_repeat_across_a_window_edge_is_found_from_the_earlier_text(confidence: float, end: float) -> None:
+    result = guards.guard_segments([seg(20.0, end, SAID, confidence=confidence)], earlier=[SAID])
+    assert not result.kept and result.events[0].kind == "repeat"
+
+
+def test_a_person_saying_the_same_thing_again_keeps_both() -> None:
+    """Repeating oneself is how people talk to children: heard with confidence at a human pace, it stays."""
+    again = seg(21.0, 29.0, SAID)
+    result = guards.guard_segments([seg(11.8, 19.9, SAID), again])
+    assert result.kept[-1] is again and not result.events
+    assert guards.guard_segments([seg(0.0, 8.0, SAID)], earlier=[SAID]).kept, "the same across a window's edge"
+    unsure_but_new = seg(30.0, 33.0, "Бабушка пекла хлеб каждое утро до рассвета.", confidence=0.1)
+    assert guards.guard_segments([unsure_but_new], earlier=[SAID]).kept == [unsure_but_new]
+
+
 def test_nothing_else_is_touched() -> None:
     segments = [seg(0.0, 3.0, "My grandmother grew up near the river."), seg(3.0, 6.0, "Правда, бабушка?")]
     result = guards.guard_segments(segments)
@@ -349,6 +386,32 @@ def test_speech_no_segment_covers_is_still_a_gap(two_sentences) -> None:
     assert gap.end >= second[1] and gap.end - gap.start >= 0.8 * (second[1] - read_until)
     assert gap.text == "" and gap.confidence == 0.0
     assert len(engine.calls) == 2, "the unread stretch was decoded once more on its own first"
+
+
+class _EchoingReader(_ReaderEngine):
+    """Reads every window as one sentence, and after the first window also writes the first window's sentence
+    again, squeezed into the last 0.3 s and unsure: Whisper copying its context across a window's edge."""
+
+    def _transcribe_window(self, audio, language, prompt=None):
+        self.calls.append(len(audio) / SAMPLE_RATE)
+        sound = _sounding(audio)
+        start, end = sound[0][0], sound[-1][1]
+        text = SAID if len(self.calls) == 1 else f"Every morning she walked to the well, time {len(self.calls)}."
+        segments = [Segment(start, end, text, language, 0.9)]
+        if len(self.calls) > 1:
+            segments.append(Segment(end - 0.3, end, SAID, language, 0.05))
+        return WindowResult(language, 1.0, segments)
+
+
+def test_a_copy_of_the_previous_window_is_dropped_through_the_pipeline(two_sentences) -> None:
+    audio, _first, _second = two_sentences
+    engine = _EchoingReader()
+    engine.window_seconds = 5.0  # each sentence a window of its own
+    result = engine.transcribe(audio, language="en")
+    assert len(engine.calls) >= 2, engine.calls
+    assert result.text.count("ill-disposed") == 1, result.segments
+    assert [e["kind"] for e in result.guard_events] == ["repeat"] * (len(engine.calls) - 1)
+    assert all(s.text != SAID or s.start < 3 for s in result.segments)
 
 
 # --------------------------------------------------------------------------- language per chunk (a stub model)

@@ -202,6 +202,36 @@ class PublicNavigationTests(TestCase):
         for url in ("/kk/", "/kk/angimeler/", "/kk/angimeler/?page=2"):
             self.assertNotContains(self.client.get(url), "Жасырын")
 
+    def test_a_hidden_story_leaves_no_hole_in_the_pages_and_no_theme_behind(self):
+        """Hidden stories are left out before the list is cut into pages (a full first page, not one card short),
+        and a theme only they use is not offered as a filter (the link would lead to an empty list)."""
+        unconsented = ParticipantFactory()
+        session = StorySessionFactory(site=unconsented.family.site, status="held")
+        session.attendees.set([unconsented])
+        session.save()
+        hidden_theme = ThemeFactory(slug="hidden-only")
+        for n in range(2):  # the newest two: without the fix, page 1 would show two cards short
+            story = StoryPageFactory(parent=self.tree.index, source_session=session, title_kk=f"Жасырын {n}")
+            story.themes.add(hidden_theme)
+            story.save()
+            StoryPage.objects.filter(pk=story.pk).update(first_published_at=timezone.now())
+        home = self.client.get("/kk/").content.decode()
+        self.assertEqual(len(re.findall(r'<li class="card"', home)), 3, "the home page's three newest it may show")
+        first = self.client.get("/kk/angimeler/").content.decode()
+        self.assertEqual(len(re.findall(r'<li class="card"', first)), PER_PAGE)
+        self.assertIn("Әңгіме 3", first)
+        self.assertIn("Бет: 1 / 2", first)
+        self.assertIn("?theme=family", first)
+        self.assertNotIn("hidden-only", first)
+        self.assertNotIn(hidden_theme.name_kk, first)
+        second = self.client.get("/kk/angimeler/?page=2").content.decode()
+        self.assertEqual(len(re.findall(r'<li class="card"', second)), 2)
+        self.assertNotIn("Жасырын", second)
+        self.assertEqual(
+            len(re.findall(r'<li class="card"', self.client.get("/kk/angimeler/?theme=hidden-only").content.decode())),
+            0,
+        )
+
     def crawl(self, start: str, limit: int = 60) -> set[str]:
         """Follow the site's own links in one language, as a visitor would, from `start`."""
         language = start.strip("/").split("/")[0]
