@@ -9,8 +9,8 @@ through is handled here, and only here:
 - a loop inside otherwise real text is cut back to one occurrence, and the segment is marked uncertain;
 - a segment that repeats what was just said (Whisper copying its own context: "He was not an ill-disposed young
   man, he might have been made..." squeezed into 0.4 s after the sentence was already transcribed) is dropped
-  when it is also unsure or impossibly fast; a person repeating themselves is heard with confidence, at a human
-  pace, and stays;
+  when it goes by faster than it could have been said; a person repeating themselves speaks at a human pace, and
+  stays;
 - every stretch the VAD marked as speech that no kept segment covers becomes a visible gap a person can fill.
 
 Nothing is ever dropped silently: every decision is returned as a :class:`GuardEvent`.
@@ -38,9 +38,11 @@ LOOP_SHARE_TO_DROP = 0.5
 MIN_GAP_SECONDS = 1.2
 #: A segment whose word trigrams are at least this share copies of what was said just before is a repeat...
 REPEAT_SHARE = 0.7
-#: ... and is dropped when it is also unsure, or its text goes by faster than anyone speaks (letters per second;
-#: fast speech is about 15-20).
+#: ... and is dropped when its text goes by faster than anyone speaks (letters per second; read speech is about 10,
+#: fast talk 15-20), or faster than people usually speak while the decoder was unsure of it. A repeat at a human
+#: pace stays, however unsure: children repeat what an elder said, and Kazakh on a small model is always unsure.
 REPEAT_MAX_CHARS_PER_SECOND = 30.0
+REPEAT_UNSURE_CHARS_PER_SECOND = 20.0
 
 # Captions of subtitled video that Whisper writes into pauses. Compared after normalisation (lower case, no
 # punctuation, ё -> е), as whole sentences only: "музыка" inside a real sentence is left alone.
@@ -265,15 +267,14 @@ def _trigrams(tokens: Sequence[str]) -> list[tuple[str, ...]]:
 
 
 def is_repeat(seg: Any, earlier: set[tuple[str, ...]]) -> bool:
-    """``seg`` copies text said just before (trigrams in ``earlier``) and is unsure or impossibly fast."""
+    """``seg`` copies text said just before (trigrams in ``earlier``), faster than it could have been said."""
     tokens = normalise(seg.text or "").split()
     grams = _trigrams(tokens)
     if len(grams) < 3 or sum(g in earlier for g in grams) < REPEAT_SHARE * len(grams):
         return False
-    letters = sum(len(t) for t in tokens)
-    too_fast = letters / max(seg.end - seg.start, 0.01) > REPEAT_MAX_CHARS_PER_SECOND
+    pace = sum(len(t) for t in tokens) / max(seg.end - seg.start, 0.01)
     unsure = seg.confidence is not None and seg.confidence < LOW_CONFIDENCE
-    return too_fast or unsure
+    return pace > REPEAT_MAX_CHARS_PER_SECOND or (unsure and pace > REPEAT_UNSURE_CHARS_PER_SECOND)
 
 
 def guard_segments(segments: Iterable[Any], *, uncertain: float = 0.3, earlier: Iterable[str] = ()) -> GuardResult:
