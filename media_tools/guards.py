@@ -278,8 +278,8 @@ def is_repeat(seg: Any, earlier: set[tuple[str, ...]]) -> bool:
 
 
 def guard_segments(segments: Iterable[Any], *, uncertain: float = 0.3, earlier: Iterable[str] = ()) -> GuardResult:
-    """Drop segments that are only a caption, mostly a loop or an unsure repeat; trim captions and loops inside
-    real text.
+    """Drop segments that are only a caption, mostly a loop, or a repeat of what was just said that goes by faster
+    than it could have been said; trim captions and loops inside real text.
 
     ``earlier``: texts said just before these segments (the previous window's), for repeats across a window's
     edge. A trimmed segment's confidence is capped at ``uncertain`` so the editor asks a person to check it. Word
