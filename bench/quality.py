@@ -350,13 +350,13 @@ def main() -> None:
             f"{int(t['captions']):4d} {int(t['in_pauses']):5d} {t['dropped_s']:7.1f} {t['gaps_s']:7.1f} "
             f"{t['wrong_lang'] / w:6.2f} {t['seconds'] / t['audio']:6.3f}"
         )
+    unit = "files" if args.seeds == 1 else "readings (file/seed)"
     for lang in sorted({f.language for f in files}):
         names = [name for f, name, _seed in runs if f.language == lang]
         if len(names) > 1:
             for key in ("wer", "cer"):
                 better = sum(per_file[(n, "pipeline")][key] < per_file[(n, "plain")][key] for n in names)
                 worse_files = sum(per_file[(n, "pipeline")][key] > per_file[(n, "plain")][key] for n in names)
-                unit = "files" if args.seeds == 1 else "readings (file/seed)"
                 print(f"{lang} {key}: pipeline better on {better} of {len(names)} {unit}, worse on {worse_files}")
     for lang in sorted({lang for lang, _system in totals}):
         ours, plain = totals.get((lang, "pipeline")), totals.get((lang, "plain"))

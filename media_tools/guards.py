@@ -303,8 +303,8 @@ def guard_segments(segments: Iterable[Any], *, uncertain: float = 0.3, earlier: 
         if is_repeat(seg, said):
             result.events.append(GuardEvent("repeat", seg.start, seg.end, text))
             continue
-        said.update(_trigrams(history[-2:] + tokens))
         history = history[-2:] + tokens
+        said.update(_trigrams(history))
         kept, removed = strip_captions(text)
         if removed:
             result.events.append(GuardEvent("caption-trimmed", seg.start, seg.end, " ".join(removed)))
