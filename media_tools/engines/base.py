@@ -391,8 +391,17 @@ class Engine(ABC):
         total = sum(p for lang, p in ranked if allowed is None or lang in allowed) or 1.0
         return language, probability, probability / total
 
-    def _forget_encodings(self) -> None:
-        """Drop encoder outputs a backend kept between language detection and decoding."""
+    def _forget_encodings(self, prefetched: bool = False) -> None:
+        """Drop encoder outputs a backend kept between language detection and decoding (and, with ``prefetched``,
+        those it is computing ahead: see :meth:`_prefetch`)."""
+        return None
+
+    def _prefetch(self, audio: np.ndarray) -> None:
+        """Start the encoder on ``audio`` in the background, to be used when it is asked for.
+
+        A no-op here. The faster-whisper backend encodes the next window while the decoder works on this one: beam
+        search barely gains from a second core, the encoder does (see faster.py).
+        """
         return None
 
     def _decode(
@@ -439,12 +448,18 @@ class Engine(ABC):
         languages = [language] * len(chunks)
         if self.segment_language and len(chunks) > 1:
             offsets = np.cumsum([0] + [e - s for s, e in chunks])
-            for i, ((start, end), mean) in enumerate(
-                zip(chunks, _chunk_word_probability(segments, chunks), strict=True)
-            ):
-                if seconds[i] < CHUNK_LANGUAGE_MIN_SECONDS or (mean is not None and mean >= CHUNK_SUSPECT_PROBABILITY):
-                    continue
-                piece = window.audio[offsets[i] : offsets[i + 1]]
+            means = _chunk_word_probability(segments, chunks)
+            suspects = [
+                i
+                for i, mean in enumerate(means)
+                if seconds[i] >= CHUNK_LANGUAGE_MIN_SECONDS and (mean is None or mean < CHUNK_SUSPECT_PROBABILITY)
+            ]
+            pieces = {i: window.audio[offsets[i] : offsets[i + 1]] for i in suspects}
+            for i in suspects[1:]:  # asked one after another below: encoded ahead, while the one before is decoded
+                self._prefetch(pieces[i])
+            for i in suspects:
+                start, end = chunks[i]
+                piece = pieces[i]
                 other, other_probability, share = self._pick(self._detect_language(piece))
                 if other != language and share >= CHUNK_LANGUAGE_SURE:
                     languages[i] = other
@@ -565,44 +580,52 @@ class Engine(ABC):
         speech_per_language: dict[str, float] = {}
         last_start = 0.0
         consumed = 0
-        windows = iter_speech_windows(
-            blocks,
-            vad=self.vad,
-            vad_options=self.vad_options,
-            window_seconds=self.window_seconds,
-            timings=timings,
+        windows = _one_ahead(
+            iter_speech_windows(
+                blocks,
+                vad=self.vad,
+                vad_options=self.vad_options,
+                window_seconds=self.window_seconds,
+                timings=timings,
+            ),
+            self._prefetch,
         )
         guard_events: list[dict[str, Any]] = []
         speech_seconds = 0.0
         context: tuple[str, Prompt] | None = None
         said: list[str] = []  # the last window's text, so a repeat of it across the window's edge is found
-        for window in windows:
-            new: list[Segment] = []
-            if window.chunks:
-                t0 = time.perf_counter()
-                new, per_language = self._transcribe_speech(window, language, context if self.carry_context else None)
-                events: list[dict[str, Any]] = []
-                if self.guards:
-                    guarded = guard_segments(new, earlier=said)
-                    new = guarded.kept
-                    events = [e.to_dict() for e in guarded.events]
-                    new, more = self._fill_gaps(window, new, language)
-                    events += more
-                    guard_events += events
-                context = self._context_from(new, events)
-                said = [s.text for s in new if s.text.strip()] or said
-                timings["asr_s"] += time.perf_counter() - t0
-                speech_seconds += len(window.audio) / SAMPLE_RATE
-                last_start = _make_monotonic(new, last_start)
-                segments.extend(new)
-                for lang, seconds in per_language.items():
-                    speech_per_language[lang] = speech_per_language.get(lang, 0.0) + seconds
-            consumed = max(consumed, window.consumed)
-            if on_progress is not None:
-                total = max(total_samples or 0, consumed, 1)
-                fraction = min(consumed / total, 0.999)
-                if on_progress(fraction, new) is False:
-                    raise Cancelled(fraction, segments)
+        try:
+            for window in windows:
+                new: list[Segment] = []
+                if window.chunks:
+                    t0 = time.perf_counter()
+                    new, per_language = self._transcribe_speech(
+                        window, language, context if self.carry_context else None
+                    )
+                    events: list[dict[str, Any]] = []
+                    if self.guards:
+                        guarded = guard_segments(new, earlier=said)
+                        new = guarded.kept
+                        events = [e.to_dict() for e in guarded.events]
+                        new, more = self._fill_gaps(window, new, language)
+                        events += more
+                        guard_events += events
+                    context = self._context_from(new, events)
+                    said = [s.text for s in new if s.text.strip()] or said
+                    timings["asr_s"] += time.perf_counter() - t0
+                    speech_seconds += len(window.audio) / SAMPLE_RATE
+                    last_start = _make_monotonic(new, last_start)
+                    segments.extend(new)
+                    for lang, seconds in per_language.items():
+                        speech_per_language[lang] = speech_per_language.get(lang, 0.0) + seconds
+                consumed = max(consumed, window.consumed)
+                if on_progress is not None:
+                    total = max(total_samples or 0, consumed, 1)
+                    fraction = min(consumed / total, 0.999)
+                    if on_progress(fraction, new) is False:
+                        raise Cancelled(fraction, segments)
+        finally:
+            self._forget_encodings(prefetched=True)  # a cancelled or failed run's encodings ahead
 
         if on_progress is not None and on_progress(1.0, []) is False:
             raise Cancelled(1.0, segments)
@@ -714,6 +737,17 @@ def transcribe_stretch_audio(engine: Engine, audio: np.ndarray, offset: float, l
             seg.language = seg.language or result.language
         segments += result.segments
     return guard_segments(segments).kept if engine.guards else segments
+
+
+def _one_ahead(windows: Iterator[SpeechWindow], prefetch: Callable[[np.ndarray], None]) -> Iterator[SpeechWindow]:
+    """Yield ``windows``, each once the next is known, and hand the next's speech to ``prefetch`` first."""
+    current = next(windows, None)
+    while current is not None:
+        following = next(windows, None)
+        if following is not None and following.chunks:
+            prefetch(following.audio)
+        yield current
+        current = following
 
 
 def _timed(iterable: Iterable[np.ndarray], timings: dict[str, float], key: str) -> Iterator[np.ndarray]:

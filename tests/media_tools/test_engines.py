@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from pathlib import Path
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -199,6 +202,69 @@ def test_faster_language_per_window(base_model: Path) -> None:
     assert cyrillic_share(" ".join(s.text for s in first)) == 0.0
     assert cyrillic_share(" ".join(s.text for s in second)) > 0.8
     assert_well_formed(result, len(audio) / SAMPLE_RATE)
+
+
+class _Recorder:
+    """Stands in for CTranslate2's Whisper model and notes which thread ran each encoder and decoder call, when."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.calls: list[tuple[str, str, float, float]] = []
+
+    def __getattr__(self, name):
+        attribute = getattr(self.model, name)
+        if name not in ("encode", "generate"):
+            return attribute
+
+        def recorded(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return attribute(*args, **kwargs)
+            finally:
+                self.calls.append((name, threading.current_thread().name, start, time.perf_counter()))
+
+        return recorded
+
+
+def test_the_next_window_is_encoded_while_this_one_is_decoded(base_model: Path, english_audio: np.ndarray) -> None:
+    """On two cores or more, the encoder reads the next window on a second replica while the decoder works on
+    this one (beam search barely gains from a second core; the encoder does), and the text is the same as when
+    every window waits for the last."""
+    engine = get_engine("faster", base_model, cpu_threads=2, window_seconds=6.0)
+    assert engine.replicas == 2
+    recorder = engine.model.model = _Recorder(engine.model.model)
+    try:
+        overlapped = engine.transcribe(english_audio)
+        calls = recorder.calls[:]
+        with patch.object(engine, "_prefetch", lambda audio: None):
+            one_by_one = engine.transcribe(english_audio)
+    finally:
+        engine.model.model = recorder.model
+    encodes = [c for c in calls if c[0] == "encode"]
+    decodes = [c for c in calls if c[0] == "generate"]
+    assert len(encodes) >= 4, "the recording should span several windows"
+    ahead = [c for c in encodes if c[1] != threading.current_thread().name]
+    assert len(ahead) == len(encodes) - 1, "every window after the first is encoded ahead, on the other replica"
+    assert any(e[2] < d[3] and d[2] < e[3] for e in ahead for d in decodes), "an encoding ran during a decoding"
+    assert [s.text for s in overlapped.segments] == [s.text for s in one_by_one.segments]
+    assert [(s.start, s.end) for s in overlapped.segments] == [(s.start, s.end) for s in one_by_one.segments]
+    assert not getattr(engine._ahead, "value", {}), "nothing is left encoding after the run"
+    # Cancelled after the first window, while the second was being encoded ahead: that encoding is dropped too.
+    with pytest.raises(Cancelled):
+        engine.transcribe(english_audio, on_progress=lambda fraction, segments: False)
+    assert not getattr(engine._ahead, "value", {}), "a cancelled run leaves nothing encoding ahead"
+
+
+def test_one_core_encodes_nothing_ahead(base_model: Path, english_audio: np.ndarray) -> None:
+    engine = get_engine("faster", base_model, cpu_threads=1, window_seconds=6.0)
+    assert engine.replicas == 1
+    recorder = engine.model.model = _Recorder(engine.model.model)
+    try:
+        result = engine.transcribe(english_audio[: 15 * SAMPLE_RATE])
+    finally:
+        engine.model.model = recorder.model
+    assert result.text
+    assert {c[1] for c in recorder.calls} == {threading.current_thread().name}
 
 
 def test_faster_cancel_from_progress_callback(faster_engine, english_audio: np.ndarray) -> None:
