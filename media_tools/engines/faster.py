@@ -6,10 +6,13 @@ own ``transcribe`` would encode the first window twice when detecting the
 language), then let faster-whisper's ``generate_segments`` do beam search,
 temperature fallback and word alignment.
 
-The model is loaded as two replicas of half the threads each. Beam search on a base model barely gains from a
-second core (one thread decoded a window faster than two on a 2-core AMD EPYC), while the encoder does; so while one
-replica decodes a window, the other encodes the next and tells its language (:meth:`Engine._prefetch`). On that
-machine this cut the transcription of bench/transcribe.py's 65 s from about 6.7 s to 5.3 s, with the same text.
+Where CTranslate2 computes with oneDNN (every CPU but Intel's), the model is loaded as two replicas of half the
+threads each. There, beam search on a base model barely gains from a second core (on a 2-core AMD EPYC one thread
+decoded a window faster than two), while the encoder does; so while one replica decodes a window, the other encodes
+the next and tells its language (:meth:`Engine._prefetch`). On that machine this cut the transcription of
+bench/transcribe.py's 65 s from about 6.7 s to 5.3 s, with the same text. On Intel CPUs CTranslate2 uses Intel MKL,
+whose decoding does gain from the second core: there the same split was 5-10 % slower (two cores of an Intel Xeon,
+model 207), so one model keeps all the threads, as before. See :func:`default_replicas`.
 
 ``generate_segments``/``TranscriptionOptions`` are faster-whisper internals;
 they are used as of faster-whisper 1.2.1 (pin it) and covered by the tests.
@@ -20,6 +23,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -71,6 +75,34 @@ DEFAULT_DECODE_OPTIONS: dict[str, Any] = {
 }
 
 
+def ctranslate2_uses_mkl(cpu_vendor: str | None = None, environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether CTranslate2 multiplies with Intel MKL here: by default on Intel CPUs only (``CT2_USE_MKL`` decides
+    when it is set), else with oneDNN."""
+    forced = environ.get("CT2_USE_MKL", "").strip().lower()
+    if forced:
+        return forced in ("1", "true", "yes", "on")
+    return (cpu_vendor if cpu_vendor is not None else _cpu_vendor()) == "GenuineIntel"
+
+
+def default_replicas(cpu_threads: int, uses_mkl: bool | None = None) -> int:
+    """Two model replicas (one decodes, the other encodes ahead) with two threads or more, unless CTranslate2 uses
+    Intel MKL, whose decoder uses the second core well by itself (see the module docstring)."""
+    if uses_mkl is None:
+        uses_mkl = ctranslate2_uses_mkl()
+    return 2 if cpu_threads >= 2 and not uses_mkl else 1
+
+
+def _cpu_vendor() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("vendor_id"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
 @dataclass
 class _Encoded:
     """One piece of audio as the decoder reads it: its log-mel features and the encoder's output (CTranslate2
@@ -90,6 +122,7 @@ class FasterWhisperEngine(Engine):
         *,
         compute_type: str = "int8",
         cpu_threads: int | None = None,
+        replicas: int | None = None,
         decode_options: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
@@ -98,8 +131,7 @@ class FasterWhisperEngine(Engine):
         super().__init__(model_path, **kwargs)
         self.compute_type = compute_type
         self.cpu_threads = int(cpu_threads or default_threads())
-        # Two replicas when there are two cores or more: one decodes while the other encodes what comes next.
-        self.replicas = 2 if self.cpu_threads >= 2 else 1
+        self.replicas = int(replicas or default_replicas(self.cpu_threads))
         self.decode_options = {**DEFAULT_DECODE_OPTIONS, **(decode_options or {})}
         self.decode_options["word_timestamps"] = self.word_timestamps
         t0 = time.perf_counter()

@@ -14,6 +14,7 @@ import pytest
 from media_tools.audio import sniff_audio
 from media_tools.engines import Cancelled, TranscriptResult, get_engine
 from media_tools.engines.base import SAMPLE_RATE, Segment, Word, _restore_times, _TimeMap, iter_speech_windows
+from media_tools.engines.faster import ctranslate2_uses_mkl, default_replicas
 from media_tools.weights import DEFAULT_MODEL_SHA256
 
 from .audio_factory import write_audio
@@ -230,7 +231,7 @@ def test_the_next_window_is_encoded_while_this_one_is_decoded(base_model: Path, 
     """On two cores or more, the encoder reads the next window on a second replica while the decoder works on
     this one (beam search barely gains from a second core; the encoder does), and the text is the same as when
     every window waits for the last."""
-    engine = get_engine("faster", base_model, cpu_threads=2, window_seconds=6.0)
+    engine = get_engine("faster", base_model, cpu_threads=2, replicas=2, window_seconds=6.0)
     assert engine.replicas == 2
     recorder = engine.model.model = _Recorder(engine.model.model)
     try:
@@ -253,6 +254,16 @@ def test_the_next_window_is_encoded_while_this_one_is_decoded(base_model: Path, 
     with pytest.raises(Cancelled):
         engine.transcribe(english_audio, on_progress=lambda fraction, segments: False)
     assert not getattr(engine._ahead, "value", {}), "a cancelled run leaves nothing encoding ahead"
+
+
+def test_replicas_follow_the_cpus_matrix_library() -> None:
+    """Where CTranslate2 decodes with Intel MKL (Intel CPUs), a second core speeds decoding up by itself; elsewhere
+    (oneDNN: AMD) it does not, and a second replica encodes ahead instead."""
+    assert ctranslate2_uses_mkl("GenuineIntel", {}) and not ctranslate2_uses_mkl("AuthenticAMD", {})
+    assert ctranslate2_uses_mkl("AuthenticAMD", {"CT2_USE_MKL": "1"})
+    assert not ctranslate2_uses_mkl("GenuineIntel", {"CT2_USE_MKL": "0"})
+    assert default_replicas(2, uses_mkl=False) == 2 and default_replicas(8, uses_mkl=False) == 2
+    assert default_replicas(2, uses_mkl=True) == 1 and default_replicas(1, uses_mkl=False) == 1
 
 
 def test_one_core_encodes_nothing_ahead(base_model: Path, english_audio: np.ndarray) -> None:
