@@ -44,6 +44,7 @@ if str(REPO) not in sys.path:
 from media_tools import guards  # noqa: E402  (after the repository is on sys.path)
 from media_tools.audio import decode_to_array  # noqa: E402
 from media_tools.engines import get_engine  # noqa: E402
+from media_tools.engines.faster import ctranslate2_uses_mkl, default_replicas  # noqa: E402
 from media_tools.weights import convert_ct2_to_openai, install_default_model  # noqa: E402
 
 PARAGRAPHS = [
@@ -152,7 +153,11 @@ def main() -> None:
         tmp = Path(tmp_name)
         wav, reference, duration = make_recording(tmp)
         print(f"audio: {duration:.1f} s of espeak-ng English, {len(reference.split())} reference words")
-        print(f"cpu threads: {args.threads}; weights: Whisper base (CTranslate2 float16 -> openai .pt)")
+        mkl = ctranslate2_uses_mkl()
+        print(
+            f"cpu threads: {args.threads} in {default_replicas(args.threads, mkl)} model replica(s) (CTranslate2 with "
+            f"{'Intel MKL' if mkl else 'oneDNN'}); weights: Whisper base (CTranslate2 float16 -> openai .pt)"
+        )
         env = {**os.environ, "OMP_NUM_THREADS": str(args.threads), "PYTHONPATH": str(REPO)}
         for path in (model_dir / "model.bin", pt):  # same page-cache state for both runs
             path.read_bytes()
