@@ -181,7 +181,7 @@ class FasterWhisperEngine(Engine):
         first = features[:, : min(model.feature_extractor.nb_max_frames, features.shape[-1] - 1)]
         encoded = _Encoded(features, model.encode(pad_or_trim(first)))
         if languages and self.multilingual:
-            encoded.languages = self._detect_language_from(encoded.output)
+            self._languages(encoded)
         return encoded
 
     def _prefetch(self, audio: np.ndarray) -> None:
@@ -199,7 +199,10 @@ class FasterWhisperEngine(Engine):
         ahead[id(audio)] = (audio, future)
 
     def _detect_language(self, audio: np.ndarray, cache: bool = True) -> list[tuple[str, float]]:
-        encoded = self._encode(audio, cache=cache)
+        return self._languages(self._encode(audio, cache=cache))
+
+    def _languages(self, encoded: _Encoded) -> list[tuple[str, float]]:
+        """The languages ``encoded`` sounds like, told once (the replica encoding ahead may have told them)."""
         if encoded.languages is None:
             encoded.languages = self._detect_language_from(encoded.output)
         return encoded.languages
@@ -242,9 +245,7 @@ class FasterWhisperEngine(Engine):
         if not model.model.is_multilingual:
             language, language_probability = "en", 1.0
         elif language is None:
-            if encoded.languages is None:
-                encoded.languages = self._detect_language_from(encoder_output)
-            language, language_probability = pick_language(encoded.languages, self.candidate_languages)
+            language, language_probability = pick_language(self._languages(encoded), self.candidate_languages)
         tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=language)
         options = self._options(tokenizer)
         if prompt:
