@@ -25,6 +25,8 @@ For each system and language it prints:
 Systems: ``pipeline`` = media_tools.engines "faster" with its defaults (Silero VAD, per-chunk language among
 kk/ru/en, guards), ``plain`` = ``faster_whisper.WhisperModel.transcribe`` with its own defaults (beam 5, temperature
 fallback, condition on previous text, no VAD). Both auto-detect the language unless ``--language`` is given.
+``--context`` has the pipeline carry each window's text into the next as a prompt (one window after another, as
+before windows were read side by side in batches); ``--systems pipeline`` runs one system only.
 
 By default the whole Russian corpus is used (620 utterances, about two hours with the pauses, in ten files of 12-14
 minutes), and ten English files; about 40 minutes on 2 cores. A smaller sample is noise: on 60 utterances the two
@@ -35,7 +37,7 @@ Both systems sample at random when they fall back to a higher temperature; CTran
 before each system reads each file, so a run repeats on the same CPU.
 
 Usage: python bench/quality.py [--quick] [--ru-utterances 620] [--files-per-language 10] [--threads 2]
-       [--language auto] [--only ru|en] [--seeds 1] [--show]
+       [--language auto] [--only ru|en] [--seeds 1] [--show] [--context] [--systems pipeline,plain]
 """
 
 from __future__ import annotations
@@ -246,8 +248,14 @@ def score(built: Built, segments: list[Seg]) -> dict[str, float]:
     }
 
 
+#: The pipeline engine's options beyond its defaults (``--context``).
+PIPELINE_OPTIONS: dict[str, object] = {}
+
+
 def run_pipeline(model_dir: Path, built: Built, threads: int, language: str | None) -> tuple[list[Seg], float]:
-    engine = get_engine("faster", model_dir, cpu_threads=threads, candidate_languages=("kk", "ru", "en"))
+    engine = get_engine(
+        "faster", model_dir, cpu_threads=threads, candidate_languages=("kk", "ru", "en"), **PIPELINE_OPTIONS
+    )
     t0 = time.perf_counter()
     result = engine.transcribe(built.audio, language=language)
     elapsed = time.perf_counter() - t0
@@ -276,7 +284,12 @@ def main() -> None:
     parser.add_argument("--only", choices=("ru", "en"), help="one language only")
     parser.add_argument("--show", action="store_true", help="print each system's text")
     parser.add_argument("--seeds", type=int, default=1, help="read every file this many times, seeded differently")
+    parser.add_argument("--context", action="store_true", help="the pipeline carries context between windows")
+    parser.add_argument("--systems", default="pipeline,plain", help="which systems to run (comma-separated)")
     args = parser.parse_args()
+    if args.context:
+        PIPELINE_OPTIONS["carry_context"] = True
+    systems = [(name, {"pipeline": run_pipeline, "plain": run_plain}[name]) for name in args.systems.split(",")]
     if args.quick:
         args.ru_utterances, args.files_per_language = 60, 2
 
@@ -306,7 +319,10 @@ def main() -> None:
             files.append(join(f"en-{i + 1}", "en", [english[k] for k in order], en_rng))
     language = None if args.language == "auto" else args.language
 
-    print(f"weights: Whisper base (CTranslate2 int8), cpu threads: {args.threads}, language: {args.language}")
+    print(
+        f"weights: Whisper base (CTranslate2 int8), cpu threads: {args.threads}, language: {args.language}, "
+        f"pipeline options: {PIPELINE_OPTIONS or 'defaults'}"
+    )
     for f in files:
         print(f"{f.name}: {len(f.audio) / SR:.1f} s, {len(f.speech)} utterances, {len(f.reference.split())} words")
     totals: dict[tuple[str, str], dict[str, float]] = {}
@@ -318,7 +334,7 @@ def main() -> None:
     per_file: dict[tuple[str, str], dict[str, float]] = {}  # (file, system) -> score
     runs = [(f, f.name if args.seeds == 1 else f"{f.name}/{k}", SEED + k) for f in files for k in range(args.seeds)]
     for f, name, seed in runs:
-        for system, runner in (("pipeline", run_pipeline), ("plain", run_plain)):
+        for system, runner in systems:
             ctranslate2.set_random_seed(seed)  # see SEED
             segments, elapsed = runner(model_dir, f, args.threads, language)
             s = score(f, segments)
@@ -353,7 +369,7 @@ def main() -> None:
     unit = "files" if args.seeds == 1 else "readings (file/seed)"
     for lang in sorted({f.language for f in files}):
         names = [name for f, name, _seed in runs if f.language == lang]
-        if len(names) > 1:
+        if len(names) > 1 and len(systems) == 2:
             for key in ("wer", "cer"):
                 better = sum(per_file[(n, "pipeline")][key] < per_file[(n, "plain")][key] for n in names)
                 worse_files = sum(per_file[(n, "pipeline")][key] > per_file[(n, "plain")][key] for n in names)

@@ -18,7 +18,9 @@ line, ``speedup_vs_openai_whisper_cli: X.XX``.
 Needs: espeak-ng (text to speech) and the ffmpeg binary (the openai-whisper CLI
 decodes audio with it; our pipeline does not).
 
-Usage: python bench/transcribe.py [--work-dir var/bench] [--threads 2]
+``--replicas 1`` times the one-model layout that Intel CPUs get (see media_tools/engines/faster.py) on any CPU.
+
+Usage: python bench/transcribe.py [--work-dir var/bench] [--threads 2] [--replicas N]
 """
 
 from __future__ import annotations
@@ -118,10 +120,12 @@ def run_timed(cmd: list[str], env: dict[str, str]) -> tuple[float, subprocess.Co
     return elapsed, proc
 
 
-def ours_child(wav: str, model_dir: str, out_json: str, threads: int) -> None:
+def ours_child(wav: str, model_dir: str, out_json: str, threads: int, replicas: int | None) -> None:
     """Runs inside the timed subprocess: our pipeline, start to finish."""
     # As the worker runs it: auto-detection among the programme's languages, guards on.
-    engine = get_engine("faster", model_dir, cpu_threads=threads, candidate_languages=("kk", "ru", "en"))
+    engine = get_engine(
+        "faster", model_dir, cpu_threads=threads, candidate_languages=("kk", "ru", "en"), replicas=replicas
+    )
     result = engine.transcribe(wav)
     Path(out_json).write_text(json.dumps({"text": result.text, "timings": result.timings}))
 
@@ -130,10 +134,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--work-dir", default=str(REPO / "var" / "bench"))
     parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--replicas", type=int, help="model replicas (default: as the engine chooses for this CPU)")
     parser.add_argument("--ours-child", nargs=3, metavar=("WAV", "MODEL_DIR", "OUT_JSON"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.ours_child:
-        ours_child(*args.ours_child, threads=args.threads)
+        ours_child(*args.ours_child, threads=args.threads, replicas=args.replicas)
         return
 
     if shutil.which("ffmpeg") is None:
@@ -155,16 +160,18 @@ def main() -> None:
         print(f"audio: {duration:.1f} s of espeak-ng English, {len(reference.split())} reference words")
         mkl = ctranslate2_uses_mkl()
         print(
-            f"cpu threads: {args.threads} in {default_replicas(args.threads, mkl)} model replica(s) (CTranslate2 with "
-            f"{'Intel MKL' if mkl else 'oneDNN'}); weights: Whisper base (CTranslate2 float16 -> openai .pt)"
+            f"cpu threads: {args.threads} in {args.replicas or default_replicas(args.threads, mkl)} model replica(s) "
+            f"(CTranslate2 with {'Intel MKL' if mkl else 'oneDNN'}); weights: Whisper base (CTranslate2 float16 -> "
+            "openai .pt)"
         )
         env = {**os.environ, "OMP_NUM_THREADS": str(args.threads), "PYTHONPATH": str(REPO)}
         for path in (model_dir / "model.bin", pt):  # same page-cache state for both runs
             path.read_bytes()
 
         ours_json = tmp / "ours.json"
+        passed = [f"--replicas={args.replicas}"] if args.replicas else []
         ours_wall, _ = run_timed(
-            [sys.executable, str(Path(__file__).resolve()), "--threads", str(args.threads),
+            [sys.executable, str(Path(__file__).resolve()), "--threads", str(args.threads), *passed,
              "--ours-child", str(wav), str(model_dir), str(ours_json)],
             env,
         )  # fmt: skip

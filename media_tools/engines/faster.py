@@ -14,6 +14,14 @@ bench/transcribe.py's 65 s from about 6.7 s to 5.3 s, with the same text. On Int
 whose decoding does gain from the second core: there the same split was 5-10 % slower (two cores of an Intel Xeon,
 model 207), so one model keeps all the threads, as before. See :func:`default_replicas`.
 
+Where no context is carried from one window to the next (the default), windows are also read side by side: the
+first beam-search reading of up to ``BATCH_WINDOWS`` windows is one batched decoder call
+(:meth:`FasterWhisperEngine._read_ahead`), and faster-whisper's own loop then takes each window's reading from that
+batch (:class:`_BatchedModel`): temperature fallback, the rest of a window the first reading did not reach, word
+timings and the silence checks run as for a window read alone, and the text is the same. A batch keeps the matrix
+library busy where one beam of five leaves it idle: on 13.5 minutes of real Russian (bench/quality.py's ru-3, 2-core
+AMD EPYC) RTF went from 0.080 to 0.053 with two replicas, and from 0.115 to 0.060 with one (the Intel layout).
+
 ``generate_segments``/``TranscriptionOptions`` are faster-whisper internals;
 they are used as of faster-whisper 1.2.1 (pin it) and covered by the tests.
 """
@@ -34,15 +42,18 @@ from media_tools.guards import segment_confidence
 
 from .base import Engine, Prompt, Segment, WindowResult, Word, default_threads, pick_language
 
+#: How many windows' first readings one batched decoder call makes (when no context is carried between windows).
+BATCH_WINDOWS = 4
+
 #: Whisper reads at most this many prompt tokens (half its 448-token context, less the start token).
 MAX_PROMPT_TOKENS = 223
 
-#: Decoding settings. Context as plain faster-whisper reads it: the decoder's own tokens of what came before
-#: (within a window, and from the previous window: see ``FasterWhisperEngine._prompt``), dropped after a
-#: high-temperature fallback, and across windows whenever the guards acted or the window was unsure, so a
-#: wrong window cannot poison the next. Anti-hallucination: compression-ratio / log-prob / no-speech
-#: thresholds with temperature fallback, silent stretches around a likely hallucination skipped
-#: (``hallucination_silence_threshold``, needs word timestamps), plus VAD upstream and
+#: Decoding settings. Context as plain faster-whisper reads it within a window: the decoder's own tokens of what
+#: came before, dropped after a high-temperature fallback. Across windows only with ``carry_context`` (see
+#: ``FasterWhisperEngine._prompt``; off by default, so windows are read side by side), and then dropped whenever
+#: the guards acted or the window was unsure, so a wrong window cannot poison the next. Anti-hallucination:
+#: compression-ratio / log-prob / no-speech thresholds with temperature fallback, silent stretches around a likely
+#: hallucination skipped (``hallucination_silence_threshold``, needs word timestamps), plus VAD upstream and
 #: :mod:`media_tools.guards` downstream.
 DEFAULT_DECODE_OPTIONS: dict[str, Any] = {
     "beam_size": 5,
@@ -103,6 +114,72 @@ def _cpu_vendor() -> str:
     return ""
 
 
+def _scored(result: Any, tokenizer: Any, options: Any) -> tuple[Any, float, float, float]:
+    """A beam-search reading (temperature 0) as faster-whisper's ``generate_with_fallback`` scores it: (result, mean
+    log-probability, temperature, compression ratio)."""
+    from faster_whisper.transcribe import get_compression_ratio  # noqa: PLC0415  (heavy, optional)
+
+    tokens = result.sequences_ids[0]
+    avg_logprob = result.scores[0] * (len(tokens) ** options.length_penalty) / (len(tokens) + 1)
+    return result, avg_logprob, 0.0, get_compression_ratio(tokenizer.decode(tokens).strip())
+
+
+def _needs_fallback(scored: tuple[Any, float, float, float], options: Any) -> bool:
+    """faster-whisper's test for reading a window again at a higher temperature (too repetitive, or too unsure, unless
+    it is silence)."""
+    result, avg_logprob, _temperature, compression_ratio = scored
+    unsure = options.log_prob_threshold is not None and avg_logprob < options.log_prob_threshold
+    if options.no_speech_threshold is not None and result.no_speech_prob > options.no_speech_threshold and unsure:
+        return False
+    repetitive = (
+        options.compression_ratio_threshold is not None and compression_ratio > options.compression_ratio_threshold
+    )
+    return repetitive or unsure
+
+
+def _batched_model() -> type:
+    """``WhisperModel`` that takes a window's first reading from a batch read beforehand (made on first use: the
+    faster_whisper import is heavy)."""
+    global _BatchedModelClass
+    if _BatchedModelClass is not None:
+        return _BatchedModelClass
+    from faster_whisper import WhisperModel  # noqa: PLC0415  (heavy, optional)
+
+    class _BatchedModel(WhisperModel):
+        """faster-whisper's model; ``first_readings`` (per thread) maps an encoder output to the prompt and the
+        beam-search reading that a batch made of it.
+
+        Overrides ``generate_with_fallback`` (faster-whisper 1.2.1), which ``generate_segments`` calls for each 30 s
+        it decodes: for a window read in a batch, its first step (beam search at temperature 0) is that reading,
+        and the fallback to higher temperatures chooses among the same candidates as faster-whisper's.
+        """
+
+        def generate_with_fallback(self, encoder_output: Any, prompt: list[int], tokenizer: Any, options: Any) -> Any:
+            ready = self.first_readings.__dict__.get("value", {}).pop(id(encoder_output), None)
+            if ready is None or ready[0] is not encoder_output or ready[1] != prompt or options.temperatures[0] != 0:
+                return super().generate_with_fallback(encoder_output, prompt, tokenizer, options)
+            first = _scored(ready[2], tokenizer, options)
+            later_temperatures = list(options.temperatures[1:])
+            if not _needs_fallback(first, options) or not later_temperatures:
+                return first
+            later = super().generate_with_fallback(
+                encoder_output, prompt, tokenizer, replace(options, temperatures=later_temperatures)
+            )
+            if not _needs_fallback(later, options):
+                return later
+            # Every temperature failed: the best of all readings, as faster-whisper picks it.
+            threshold = options.compression_ratio_threshold
+            below = [c for c in (first, later) if threshold is None or c[3] <= threshold]
+            best = max(below or [first, later], key=lambda c: c[1])
+            return best[0], best[1], later[2], best[3]
+
+    _BatchedModelClass = _BatchedModel
+    return _BatchedModelClass
+
+
+_BatchedModelClass: type | None = None
+
+
 @dataclass
 class _Encoded:
     """One piece of audio as the decoder reads it: its log-mel features and the encoder's output (CTranslate2
@@ -123,11 +200,10 @@ class FasterWhisperEngine(Engine):
         compute_type: str = "int8",
         cpu_threads: int | None = None,
         replicas: int | None = None,
+        batch_windows: int = BATCH_WINDOWS,
         decode_options: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        from faster_whisper import WhisperModel  # noqa: PLC0415  (heavy, optional)
-
         super().__init__(model_path, **kwargs)
         self.compute_type = compute_type
         self.cpu_threads = int(cpu_threads or default_threads())
@@ -136,7 +212,8 @@ class FasterWhisperEngine(Engine):
         self.decode_options["word_timestamps"] = self.word_timestamps
         t0 = time.perf_counter()
         # local_files_only: a path never triggers a hub download anyway; this makes sure.
-        self.model = WhisperModel(
+        self.batch_windows = max(1, int(batch_windows))
+        self.model = _batched_model()(
             str(self.model_path),
             device="cpu",
             compute_type=compute_type,
@@ -144,6 +221,7 @@ class FasterWhisperEngine(Engine):
             num_workers=self.replicas,
             local_files_only=True,
         )
+        self.model.first_readings = threading.local()  # encoder output id -> (it, prompt, reading), per thread
         self.load_seconds = time.perf_counter() - t0
         # Audio encoded for language detection, kept until it is decoded, so both share one encoder run; and
         # audio being encoded ahead on the other replica (a Future), until it is asked for.
@@ -198,6 +276,59 @@ class FasterWhisperEngine(Engine):
         future: Future[_Encoded] = self._executor.submit(self._encoding, audio, True)
         ahead[id(audio)] = (audio, future)
 
+    def _group_size(self) -> int:
+        # With context carried, each window's prompt waits for the window before it: nothing to read side by side.
+        return 1 if self.carry_context else self.batch_windows
+
+    def _read_ahead(self, audios: list[np.ndarray], language: str | None) -> None:
+        """Read the first 30 s of each of ``audios`` (the windows about to be transcribed, in order) in one batched
+        beam search, for ``_BatchedModel`` to take when each window is decoded; each window's encoding and language
+        are kept for it too. ``language`` forces one, as in :meth:`Engine.transcribe`."""
+        if len(audios) < 2:
+            return
+        from faster_whisper.tokenizer import Tokenizer  # noqa: PLC0415  (heavy, optional)
+
+        model = self.model
+        ahead = getattr(self._ahead, "value", None)
+        if ahead is None:
+            ahead = self._ahead.value = {}
+        encodings, prompts = [], []
+        for audio in audios:
+            encoded = self._encode(audio, cache=False)  # encoded ahead on the other replica, or here
+            done: Future[_Encoded] = Future()
+            done.set_result(encoded)
+            ahead[id(audio)] = (audio, done)  # for the window's own language detection and decoding
+            chosen = language
+            if chosen is None and self.multilingual:
+                chosen = pick_language(self._languages(encoded), self.candidate_languages)[0]
+            tokenizer = Tokenizer(model.hf_tokenizer, self.multilingual, task="transcribe", language=chosen or "en")
+            options = self._options(tokenizer)
+            prompts.append(
+                model.get_prompt(tokenizer, [], options.without_timestamps, options.prefix, options.hotwords)
+            )
+            encodings.append(encoded)
+        import ctranslate2  # noqa: PLC0415  (heavy, optional)
+
+        batch = ctranslate2.StorageView.from_array(np.concatenate([np.asarray(e.output) for e in encodings]))
+        results = model.model.generate(
+            batch,
+            prompts,
+            beam_size=options.beam_size,
+            patience=options.patience,
+            length_penalty=options.length_penalty,
+            repetition_penalty=options.repetition_penalty,
+            no_repeat_ngram_size=options.no_repeat_ngram_size,
+            max_length=model.max_length,
+            return_scores=True,
+            return_no_speech_prob=True,
+            suppress_blank=options.suppress_blank,
+            suppress_tokens=options.suppress_tokens,
+            max_initial_timestamp_index=int(round(options.max_initial_timestamp / model.time_precision)),
+        )
+        readings = model.first_readings.__dict__.setdefault("value", {})
+        for encoded, prompt, result in zip(encodings, prompts, results, strict=True):
+            readings[id(encoded.output)] = (encoded.output, prompt, result)
+
     def _detect_language(self, audio: np.ndarray, cache: bool = True) -> list[tuple[str, float]]:
         return self._languages(self._encode(audio, cache=cache))
 
@@ -213,6 +344,7 @@ class FasterWhisperEngine(Engine):
             "compute_type": self.compute_type,
             "cpu_threads": self.cpu_threads,
             "replicas": self.replicas,
+            "batch_windows": self._group_size(),
             **self.decode_options,
         }
 
@@ -307,6 +439,7 @@ class FasterWhisperEngine(Engine):
     def _forget_encodings(self, prefetched: bool = False) -> None:
         self._encoded.value = {}
         if prefetched:
+            self.model.first_readings.value = {}
             for _audio, future in getattr(self._ahead, "value", {}).values():
                 future.cancel()
             self._ahead.value = {}

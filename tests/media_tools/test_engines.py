@@ -13,7 +13,16 @@ import pytest
 
 from media_tools.audio import sniff_audio
 from media_tools.engines import Cancelled, TranscriptResult, get_engine
-from media_tools.engines.base import SAMPLE_RATE, Segment, Word, _restore_times, _TimeMap, iter_speech_windows
+from media_tools.engines.base import (
+    SAMPLE_RATE,
+    Segment,
+    SpeechWindow,
+    Word,
+    _in_groups,
+    _restore_times,
+    _TimeMap,
+    iter_speech_windows,
+)
 from media_tools.engines.faster import ctranslate2_uses_mkl, default_replicas
 from media_tools.weights import DEFAULT_MODEL_SHA256
 
@@ -147,7 +156,8 @@ def test_faster_english_wer(faster_engine, english_wav: Path) -> None:
     assert result.model_checksum == DEFAULT_MODEL_SHA256
     assert result.engine == "faster" and result.model_name == "whisper-base"
     assert result.settings["beam_size"] == 5 and result.settings["vad"] is True
-    assert result.settings["condition_on_previous_text"] is True
+    assert result.settings["condition_on_previous_text"] is True  # within a window
+    assert result.settings["carry_context"] is False and result.settings["batch_windows"] == 4  # windows side by side
     assert result.settings["compute_type"] == "int8"
     assert all(seg.words for seg in result.segments)
     assert_well_formed(result, result.timings["audio_s"])
@@ -206,11 +216,13 @@ def test_faster_language_per_window(base_model: Path) -> None:
 
 
 class _Recorder:
-    """Stands in for CTranslate2's Whisper model and notes which thread ran each encoder and decoder call, when."""
+    """Stands in for CTranslate2's Whisper model and notes which thread ran each encoder and decoder call, when, and
+    how many windows a decoder call read."""
 
     def __init__(self, model) -> None:
         self.model = model
         self.calls: list[tuple[str, str, float, float]] = []
+        self.batches: list[int] = []
 
     def __getattr__(self, name):
         attribute = getattr(self.model, name)
@@ -218,6 +230,8 @@ class _Recorder:
             return attribute
 
         def recorded(*args, **kwargs):
+            if name == "generate":
+                self.batches.append(len(args[1]))
             start = time.perf_counter()
             try:
                 return attribute(*args, **kwargs)
@@ -231,8 +245,8 @@ def test_the_next_window_is_encoded_while_this_one_is_decoded(base_model: Path, 
     """On two cores or more, the encoder reads the next window on a second replica while the decoder works on
     this one (beam search barely gains from a second core; the encoder does), and the text is the same as when
     every window waits for the last."""
-    engine = get_engine("faster", base_model, cpu_threads=2, replicas=2, window_seconds=6.0)
-    assert engine.replicas == 2
+    engine = get_engine("faster", base_model, cpu_threads=2, replicas=2, window_seconds=6.0, carry_context=True)
+    assert engine.replicas == 2 and engine.settings()["batch_windows"] == 1  # context: one window after another
     recorder = engine.model.model = _Recorder(engine.model.model)
     try:
         overlapped = engine.transcribe(english_audio)
@@ -254,6 +268,118 @@ def test_the_next_window_is_encoded_while_this_one_is_decoded(base_model: Path, 
     with pytest.raises(Cancelled):
         engine.transcribe(english_audio, on_progress=lambda fraction, segments: False)
     assert not getattr(engine._ahead, "value", {}), "a cancelled run leaves nothing encoding ahead"
+
+
+def test_windows_are_read_side_by_side_in_one_batch(base_model: Path, english_audio: np.ndarray) -> None:
+    """Without context carried between windows, each window's first reading comes from one batched beam search
+    over several windows, and the transcript is the one the windows give when read one by one."""
+    options = {"cpu_threads": 2, "replicas": 1, "window_seconds": 6.0, "carry_context": False}
+    batched = get_engine("faster", base_model, batch_windows=4, **options)
+    assert batched.settings()["batch_windows"] == 4
+    recorder = batched.model.model = _Recorder(batched.model.model)
+    try:
+        together = batched.transcribe(english_audio)
+    finally:
+        batched.model.model = recorder.model
+    windows = sum(1 for w in iter_speech_windows([english_audio], window_seconds=6.0) if w.chunks)
+    assert max(recorder.batches) >= 3, f"one decoder call read several windows: {recorder.batches}"
+    assert len(recorder.batches) < windows, "fewer decoder calls than windows"
+    one_by_one = get_engine("faster", base_model, batch_windows=1, **options).transcribe(english_audio)
+    assert [s.text for s in together.segments] == [s.text for s in one_by_one.segments]
+    assert [(s.start, s.end) for s in together.segments] == [(s.start, s.end) for s in one_by_one.segments]
+    assert wer(ENGLISH_TEXT, together.text) <= 0.15
+    assert not batched.model.first_readings.value, "no reading is left over after the run"
+
+
+class _Reading:
+    """What faster-whisper reads of a CTranslate2 decoding (WhisperGenerationResult)."""
+
+    def __init__(self, tokens: list[int], mean_logprob: float, no_speech_prob: float = 0.01) -> None:
+        self.sequences_ids = [tokens]
+        self.scores = [mean_logprob * (len(tokens) + 1) / len(tokens)]  # length-normalised, as CTranslate2 scores
+        self.no_speech_prob = no_speech_prob
+
+
+def test_a_batched_reading_falls_back_as_a_single_one_would(faster_engine) -> None:
+    """A window's reading from a batch goes through faster-whisper's temperature fallback like its own first step:
+    kept when it is sure and not a loop, else read again sampling, and when every temperature fails, the best of all
+    readings is kept. A reading made for another prompt is never used."""
+    from faster_whisper.tokenizer import Tokenizer  # noqa: PLC0415  (heavy, optional)
+
+    model = faster_engine.model
+    tokenizer = Tokenizer(model.hf_tokenizer, True, task="transcribe", language="en")
+    options = faster_engine._options(tokenizer)
+    prompt = model.get_prompt(tokenizer, [])
+    words = tokenizer.encode(" My grandmother grew up in a small village near the river.")
+    loop = tokenizer.encode(" and the river and the river" * 12)
+
+    class Decoder:
+        """Reads ``beam`` with beam search and ``sampled`` at any temperature above 0."""
+
+        def __init__(self, beam: _Reading, sampled: _Reading) -> None:
+            self.beam, self.sampled, self.asked = beam, sampled, []
+
+        def generate(self, encoder_output, prompts, **kwargs):
+            temperature = kwargs.get("sampling_temperature", 0.0)
+            self.asked.append(temperature)
+            return [self.sampled if temperature > 0 else self.beam]
+
+    def read(batched: _Reading, sampled: _Reading, for_prompt: list[int] = prompt) -> tuple[object, float, list]:
+        encoder_output = object()
+        model.first_readings.value = {id(encoder_output): (encoder_output, for_prompt, batched)}
+        decoder = model.model = Decoder(_Reading(words, -0.2), sampled)
+        result, _avg_logprob, temperature, _ratio = model.generate_with_fallback(
+            encoder_output, prompt, tokenizer, options
+        )
+        return result, temperature, decoder.asked
+
+    real = model.model
+    try:
+        sure, looping, lost = _Reading(words, -0.2), _Reading(loop, -0.1), _Reading(words, -1.5)
+        assert read(sure, sure) == (sure, 0.0, []), "a sure reading from the batch is kept as it is"
+        sampled = _Reading(words, -0.4)
+        assert read(looping, sampled) == (sampled, 0.4, [0.4]), "a loop is read again at the next temperature"
+        worse = _Reading(words, -1.8)
+        assert read(lost, worse) == (lost, 0.8, [0.4, 0.8]), "all unsure: the best of all readings"
+        better = _Reading(words, -1.2)
+        assert read(lost, better) == (better, 0.8, [0.4, 0.8])
+        other = read(sure, sure, for_prompt=[*prompt, 50363])
+        assert other[1:] == (0.0, [0.0]), "a reading for another prompt is not used: the window is read again"
+    finally:
+        model.model = real
+        model.first_readings.value = {}
+
+
+def test_windows_are_grouped_in_order_and_the_next_group_encoded_first() -> None:
+    def window(n: int, speech: bool = True) -> SpeechWindow:
+        audio = np.full(SAMPLE_RATE, n, dtype=np.float32)
+        return SpeechWindow(audio=audio if speech else audio[:0], chunks=[(n, n + 1)] if speech else [], consumed=n)
+
+    windows = [window(1), window(2, speech=False), window(3), window(4), window(5), window(6, speech=False)]
+    events: list[tuple[str, list[int]]] = []
+    out = []
+    for w in _in_groups(
+        iter(windows),
+        2,
+        lambda audio: events.append(("prefetch", [int(audio[0])])),
+        lambda audios: events.append(("read", [int(a[0]) for a in audios])),
+    ):
+        events.append(("yield", [w.consumed]))
+        out.append(w)
+    assert out == windows
+    assert events == [
+        ("prefetch", [3]),  # the first group: what is read beside the first window
+        ("prefetch", [4]),  # the next group, encoded while this one is decoded
+        ("prefetch", [5]),
+        ("read", [1, 3]),
+        ("yield", [1]),
+        ("yield", [2]),
+        ("yield", [3]),
+        ("read", [4, 5]),
+        ("yield", [4]),
+        ("yield", [5]),
+        ("yield", [6]),
+    ]
 
 
 def test_replicas_follow_the_cpus_matrix_library() -> None:
