@@ -286,8 +286,6 @@ class FasterWhisperEngine(Engine):
         are kept for it too. ``language`` forces one, as in :meth:`Engine.transcribe`."""
         if len(audios) < 2:
             return
-        from faster_whisper.tokenizer import Tokenizer  # noqa: PLC0415  (heavy, optional)
-
         model = self.model
         ahead = getattr(self._ahead, "value", None)
         if ahead is None:
@@ -298,11 +296,7 @@ class FasterWhisperEngine(Engine):
             done: Future[_Encoded] = Future()
             done.set_result(encoded)
             ahead[id(audio)] = (audio, done)  # for the window's own language detection and decoding
-            chosen = language
-            if chosen is None and self.multilingual:
-                chosen = pick_language(self._languages(encoded), self.candidate_languages)[0]
-            tokenizer = Tokenizer(model.hf_tokenizer, self.multilingual, task="transcribe", language=chosen or "en")
-            options = self._options(tokenizer)
+            _language, _probability, tokenizer, options = self._reader(encoded, language)
             prompts.append(
                 model.get_prompt(tokenizer, [], options.without_timestamps, options.prefix, options.hotwords)
             )
@@ -365,21 +359,25 @@ class FasterWhisperEngine(Engine):
             raise TypeError(f"unknown faster-whisper options: {sorted(unknown)}")
         return TranscriptionOptions(**opts)
 
-    def _transcribe_window(self, audio: np.ndarray, language: str | None, prompt: Prompt | None = None) -> WindowResult:
+    def _reader(self, encoded: _Encoded, language: str | None) -> tuple[str, float | None, Any, Any]:
+        """The language a window is read in (``language``, or the likeliest candidate), its probability when told
+        here, and the tokenizer and faster-whisper options to read it with."""
         from faster_whisper.tokenizer import Tokenizer  # noqa: PLC0415  (heavy, optional)
 
+        probability: float | None = None
+        if not self.multilingual:
+            language, probability = "en", 1.0
+        elif language is None:
+            language, probability = pick_language(self._languages(encoded), self.candidate_languages)
+        tokenizer = Tokenizer(self.model.hf_tokenizer, self.multilingual, task="transcribe", language=language)
+        return language, probability, tokenizer, self._options(tokenizer)
+
+    def _transcribe_window(self, audio: np.ndarray, language: str | None, prompt: Prompt | None = None) -> WindowResult:
         model = self.model
         encoded = self._encode(audio)
         getattr(self._encoded, "value", {}).pop(id(audio), None)  # decoding is its last use
         features, encoder_output = encoded.features, encoded.output
-
-        language_probability: float | None = None
-        if not model.model.is_multilingual:
-            language, language_probability = "en", 1.0
-        elif language is None:
-            language, language_probability = pick_language(self._languages(encoded), self.candidate_languages)
-        tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=language)
-        options = self._options(tokenizer)
+        language, language_probability, tokenizer, options = self._reader(encoded, language)
         if prompt:
             options = replace(options, initial_prompt=prompt)
         segments = []
