@@ -265,9 +265,7 @@ class FasterWhisperEngine(Engine):
     def _prefetch(self, audio: np.ndarray) -> None:
         if self.replicas < 2:
             return
-        ahead = getattr(self._ahead, "value", None)
-        if ahead is None:
-            ahead = self._ahead.value = {}
+        ahead = self._encodings_ahead()
         if id(audio) in ahead or id(audio) in getattr(self._encoded, "value", {}):
             return
         if self._executor is None or self._executor_pid != os.getpid():  # a forked worker gets its own thread
@@ -275,6 +273,13 @@ class FasterWhisperEngine(Engine):
         # The language too: it is asked for next, and it is a decoder step the other replica can take.
         future: Future[_Encoded] = self._executor.submit(self._encoding, audio, True)
         ahead[id(audio)] = (audio, future)
+
+    def _encodings_ahead(self) -> dict[int, tuple[np.ndarray, Future[_Encoded]]]:
+        """This thread's encodings made ahead of their use (by the other replica, or a batch), by ``id(audio)``."""
+        ahead = getattr(self._ahead, "value", None)
+        if ahead is None:
+            ahead = self._ahead.value = {}
+        return ahead
 
     def _group_size(self) -> int:
         # With context carried, each window's prompt waits for the window before it: nothing to read side by side.
@@ -287,9 +292,7 @@ class FasterWhisperEngine(Engine):
         if len(audios) < 2:
             return
         model = self.model
-        ahead = getattr(self._ahead, "value", None)
-        if ahead is None:
-            ahead = self._ahead.value = {}
+        ahead = self._encodings_ahead()
         encodings, prompts = [], []
         for audio in audios:
             encoded = self._encode(audio, cache=False)  # encoded ahead on the other replica, or here
