@@ -18,7 +18,9 @@ For each system and language it prints:
 - ``loops``: words in repetition loops (an n-gram 4 or more times in a row);
 - ``captions``: sentences that are known subtitle captions ("Аплодисменты", "Продолжение следует...");
 - ``in_pauses``: segments with text that overlap no speech at all;
-- ``dropped_s``: seconds of utterances less than half covered by any segment with text;
+- ``dropped_s``: seconds of utterances less than half covered by segments with text, each widened by
+  ``WORD_PAUSE_SECONDS`` on both sides (a segment timed by its words leaves out the pauses between them: "five
+  five" read as "5." and "5." covered 0.6 s of its 1.6 s, all its words there);
 - ``gaps_s`` (pipeline only): of those, seconds shown in the editor as "not transcribed" gaps;
 - ``wrong_lang``: share of text segments labelled with another language than the one spoken.
 
@@ -218,6 +220,21 @@ class Seg:
     kind: str = "speech"
 
 
+#: A pause between words that a segment's time may leave out (Silero VAD pads speech by as much).
+WORD_PAUSE_SECONDS = 0.4
+
+
+def _covered(start: float, end: float, spans: list[tuple[float, float]]) -> float:
+    """Seconds of ``start``-``end`` inside the union of ``spans``."""
+    total, cursor = 0.0, start
+    for b, e in sorted(spans):
+        b, e = max(b, cursor), min(e, end)
+        if e > b:
+            total += e - b
+            cursor = e
+    return total
+
+
 def score(built: Built, segments: list[Seg]) -> dict[str, float]:
     spoken = [s for s in segments if s.text.strip()]
     hypothesis = normalise(" ".join(s.text for s in spoken), built.language)
@@ -229,7 +246,7 @@ def score(built: Built, segments: list[Seg]) -> dict[str, float]:
     in_pauses = sum(1 for s in spoken if not any(s.start < e and s.end > b for b, e in built.speech))
     dropped = gaps = 0.0
     for b, e in built.speech:
-        covered = sum(max(0.0, min(e, s.end) - max(b, s.start)) for s in spoken)
+        covered = _covered(b, e, [(s.start - WORD_PAUSE_SECONDS, s.end + WORD_PAUSE_SECONDS) for s in spoken])
         if covered < 0.5 * (e - b):
             dropped += e - b
             gap = sum(max(0.0, min(e, s.end) - max(b, s.start)) for s in segments if s.kind == "gap")

@@ -7,7 +7,8 @@ that their results are comparable and both get the same protections:
 2. digital silence is skipped and Silero VAD (shipped in faster-whisper, ONNX,
    offline) keeps only speech, so Whisper never sees long silences, which is
    where it invents text ("Thank you for watching");
-3. speech chunks are grouped into windows of at most ``window_seconds`` of speech;
+3. speech chunks are grouped into windows of at most ``window_seconds`` of speech, each followed by a
+   little of the pause after its last chunk (``WINDOW_TAIL_SECONDS``, so its last words are not read as silence);
    each window gets its own language detection (unless a language is forced),
    so a Kazakh/Russian code-switching interview is not forced into one language;
 4. when a window is not clearly one language (or is Kazakh/Russian, which speakers mix), the language is decided
@@ -55,6 +56,11 @@ CHUNK_LANGUAGE_SURE = 0.6
 CHUNK_SUSPECT_PROBABILITY = 0.6
 #: Uncovered speech at least this long is decoded once more on its own before it is shown as a gap.
 RETRY_GAP_SECONDS = 2.0
+#: Each window's audio ends with up to this much of the recording after its last chunk (the pause the VAD ended the
+#: chunk on). Cut off right after speech, followed by the digital silence Whisper pads its 30 s with, a sentence's
+#: last words were read as a segment's end and then as silence ("... more respectable than [he was]" in
+#: bench/quality.py on an Intel Xeon): lost, and too short to show as a gap.
+WINDOW_TAIL_SECONDS = 0.5
 
 #: A decoder prompt: text, or the decoder's own token ids (with their timestamp tokens).
 Prompt = str | list[int]
@@ -129,9 +135,22 @@ class WindowResult:
 
 @dataclass
 class SpeechWindow:
-    audio: np.ndarray  # concatenated speech, float32 mono 16 kHz
-    chunks: list[tuple[int, int]]  # absolute sample ranges in the recording, in order
+    audio: np.ndarray  # concatenated speech, then ``tail``; float32 mono 16 kHz
+    chunks: list[tuple[int, int]]  # absolute sample ranges of speech in the recording, in order
     consumed: int  # absolute sample up to which the recording has been handled
+    tail: int = 0  # samples of the recording after the last chunk at the end of ``audio`` (see WINDOW_TAIL_SECONDS)
+
+    @property
+    def read(self) -> list[tuple[int, int]]:
+        """What ``audio`` holds, as ranges of the recording: the chunks, the last one with its tail."""
+        if not self.tail:
+            return self.chunks
+        start, end = self.chunks[-1]
+        return [*self.chunks[:-1], (start, end + self.tail)]
+
+    @property
+    def speech_seconds(self) -> float:
+        return sum(e - s for s, e in self.chunks) / SAMPLE_RATE
 
 
 # --------------------------------------------------------------------------- windowing
@@ -162,6 +181,7 @@ def iter_speech_windows(
     options = VadOptions(**_vad_kwargs(window_seconds, vad_options))
     window_samples = int(window_seconds * SAMPLE_RATE)
     carry_samples = int(carry_seconds * SAMPLE_RATE)
+    tail_samples = int(WINDOW_TAIL_SECONDS * SAMPLE_RATE)
     timings = timings if timings is not None else {}
     timings.setdefault("vad_s", 0.0)
 
@@ -199,11 +219,17 @@ def iter_speech_windows(
                 cut = max(limit, chunks[-1]["end"] if chunks else 0, 0)
 
         for group in _group_chunks(chunks, window_samples):
-            audio = np.concatenate([buffer[c["start"] : c["end"]] for c in group])
+            speech = sum(c["end"] - c["start"] for c in group)
+            end = group[-1]["end"]
+            # The tail never reaches into speech: not the next chunk, nor what is carried to the next block.
+            after = next((c["start"] for c in chunks if c["start"] >= end), cut)
+            tail = max(0, min(tail_samples, window_samples - speech, after - end)) if vad else 0
+            audio = np.concatenate([buffer[c["start"] : c["end"]] for c in group] + [buffer[end : end + tail]])
             yield SpeechWindow(
                 audio=audio,
                 chunks=[(buffer_start + c["start"], buffer_start + c["end"]) for c in group],
-                consumed=buffer_start + group[-1]["end"],
+                consumed=buffer_start + end,
+                tail=tail,
             )
         yield SpeechWindow(audio=np.zeros(0, dtype=np.float32), chunks=[], consumed=buffer_start + cut)
         buffer = buffer[cut:]
@@ -443,8 +469,8 @@ class Engine(ABC):
         and 0.0509), while it makes every window wait for the one before; without it, windows are read side by side
         (see ``_read_ahead``): 34 % less time with two model replicas, 48 % with one, on 13.5 min of real Russian.
         """
-        chunks = window.chunks
-        seconds = [(e - s) / SAMPLE_RATE for s, e in chunks]
+        chunks = window.read  # as the audio holds them: the last chunk with its tail
+        seconds = [(e - s) / SAMPLE_RATE for s, e in window.chunks]  # of speech
 
         def prompt_for(language: str | None) -> Prompt | None:
             return context[1] if context and language and context[0] == language else None
@@ -633,7 +659,7 @@ class Engine(ABC):
                     context = self._context_from(new, events)
                     said = [s.text for s in new if s.text.strip()] or said
                     timings["asr_s"] += time.perf_counter() - t0
-                    speech_seconds += len(window.audio) / SAMPLE_RATE
+                    speech_seconds += window.speech_seconds
                     last_start = _make_monotonic(new, last_start)
                     segments.extend(new)
                     for lang, seconds in per_language.items():

@@ -15,6 +15,7 @@ from media_tools.audio import sniff_audio
 from media_tools.engines import Cancelled, TranscriptResult, get_engine
 from media_tools.engines.base import (
     SAMPLE_RATE,
+    WINDOW_TAIL_SECONDS,
     Segment,
     SpeechWindow,
     Word,
@@ -81,7 +82,42 @@ def test_speech_windows_keep_all_speech_across_blocks(english_audio: np.ndarray)
     assert sum(e - s for s, e in chunks) == pytest.approx(speech_whole, rel=0.1)
     assert windows[-1].consumed == len(audio)
     for w in windows:
-        assert len(w.audio) == sum(e - s for s, e in w.chunks) <= 30 * SAMPLE_RATE + 1
+        assert len(w.audio) == sum(e - s for s, e in w.chunks) + w.tail <= 30 * SAMPLE_RATE + 1
+
+
+@pytest.mark.parametrize("window_seconds", [30.0, 6.5])
+def test_each_window_reads_on_into_the_pause_after_its_last_chunk(window_seconds: float) -> None:
+    """Whisper pads a window to 30 s with digital silence, and a sentence cut off right after its last word was
+    read as ending early, its last words as silence. So a window's audio runs on into the recording's own pause
+    after its last chunk (``WINDOW_TAIL_SECONDS``), never into the next speech and never past the window's length."""
+    rng = np.random.default_rng(7)
+    room = lambda seconds: (0.002 * rng.standard_normal(int(seconds * SAMPLE_RATE))).astype(np.float32)  # noqa: E731
+    sentences = english_speech(pause_seconds=0.001), russian_speech(pause_seconds=0.001)
+    pieces = [room(1.0)]
+    for i, pause in enumerate((2.0, 0.7, 3.0, 2.0)):  # a short pause: the next chunk limits the tail
+        pieces += [sentences[i % 2], room(pause)]
+    audio = np.concatenate(pieces)
+    windows = [w for w in iter_speech_windows(_blocks(audio, 9), window_seconds=window_seconds) if w.chunks]
+    assert len(windows) >= 2
+    starts = sorted(s for w in windows for s, _e in w.chunks)
+    for w in windows:
+        speech = sum(e - s for s, e in w.chunks)
+        end = w.chunks[-1][1]
+        after = next((s for s in starts if s >= end), len(audio))
+        assert len(w.audio) == speech + w.tail <= window_seconds * SAMPLE_RATE
+        assert 0 <= w.tail <= WINDOW_TAIL_SECONDS * SAMPLE_RATE
+        assert np.array_equal(w.audio[speech:], audio[end : end + w.tail]), "the tail is the recording's own audio"
+        assert end + w.tail <= after, "the tail never reaches into the next speech"
+        assert w.read[-1] == (w.chunks[-1][0], end + w.tail) and w.read[:-1] == w.chunks[:-1]
+        assert w.speech_seconds == speech / SAMPLE_RATE
+        room_left = min(after - end, window_seconds * SAMPLE_RATE - speech)
+        if room_left >= WINDOW_TAIL_SECONDS * SAMPLE_RATE:
+            assert w.tail == WINDOW_TAIL_SECONDS * SAMPLE_RATE, "with room for it, the whole tail is there"
+
+
+def _blocks(audio: np.ndarray, seconds: float) -> list[np.ndarray]:
+    step = int(seconds * SAMPLE_RATE)
+    return [audio[i : i + step] for i in range(0, len(audio), step)]
 
 
 def test_digital_silence_never_reaches_vad_or_model() -> None:

@@ -13,6 +13,7 @@ from media_tools.audio import decode_to_array
 from media_tools.engines import get_engine
 from media_tools.engines.base import (
     SAMPLE_RATE,
+    WINDOW_TAIL_SECONDS,
     Engine,
     Segment,
     SpeechWindow,
@@ -20,6 +21,7 @@ from media_tools.engines.base import (
     Word,
     _group_chunks,
     _replace_span,
+    iter_speech_windows,
 )
 
 from .real_speech import english_speech, russian_speech
@@ -390,6 +392,35 @@ def test_speech_no_segment_covers_is_still_a_gap(two_sentences) -> None:
     assert gap.end >= second[1] and gap.end - gap.start >= 0.8 * (second[1] - read_until)
     assert gap.text == "" and gap.confidence == 0.0
     assert len(engine.calls) == 2, "the unread stretch was decoded once more on its own first"
+
+
+class _ReadingOnReader(_ReaderEngine):
+    """Reads as ``_ReaderEngine``, and hears each window's last sentence run on to 0.05 s before the end of the
+    audio it is given (Whisper's last word, read into what follows it)."""
+
+    def _transcribe_window(self, audio, language, prompt=None):
+        result = super()._transcribe_window(audio, language, prompt)
+        last = result.segments[-1]
+        last.end = last.words[-1].end = len(audio) / SAMPLE_RATE - 0.05
+        return result
+
+
+def test_a_last_word_read_in_the_pause_after_a_window_keeps_its_time(two_sentences) -> None:
+    """The window's audio runs on past its last chunk into the recording's pause; what the model reads there
+    lands at its own time in the recording (not squeezed onto the chunk's end), is kept, and is no gap; the pause
+    does not count as speech."""
+    audio, _first, second = two_sentences
+    engine = _ReadingOnReader()
+    result = engine.transcribe(audio, language="en")
+    windows = [w for w in iter_speech_windows([audio]) if w.chunks]
+    assert len(windows) == 1 and windows[0].tail == WINDOW_TAIL_SECONDS * SAMPLE_RATE
+    chunk_end = windows[0].chunks[-1][1] / SAMPLE_RATE
+    assert engine.calls[0] == pytest.approx(windows[0].speech_seconds + WINDOW_TAIL_SECONDS)
+    last = result.segments[-1]
+    assert last.kind == "speech" and last.start > second[0]
+    assert last.end == pytest.approx(chunk_end + WINDOW_TAIL_SECONDS - 0.05, abs=0.01)
+    assert not [s for s in result.segments if s.kind == "gap"], result.segments
+    assert result.speech_seconds == pytest.approx(windows[0].speech_seconds, abs=0.001)
 
 
 class _EchoingReader(_ReaderEngine):
