@@ -12,7 +12,8 @@ decoded a window faster than two), while the encoder does; so while one replica 
 the next and tells its language (:meth:`Engine._prefetch`). On that machine this cut the transcription of
 bench/transcribe.py's 65 s from about 6.7 s to 5.3 s, with the same text. On Intel CPUs CTranslate2 uses Intel MKL,
 whose decoding does gain from the second core: there the same split was 5-10 % slower (two cores of an Intel Xeon,
-model 207), so one model keeps all the threads, as before. See :func:`default_replicas`.
+model 207; with batched reading, on model 167, bench/transcribe.py's speedup was 8.7-8.9x with one model and 6.7x
+with two), so one model keeps all the threads. See :func:`default_replicas`.
 
 Where no context is carried from one window to the next (the default), windows are also read side by side: the
 first beam-search reading of up to ``BATCH_WINDOWS`` windows is one batched decoder call
