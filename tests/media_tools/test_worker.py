@@ -104,10 +104,12 @@ def world():
 
 @pytest.fixture
 def long_speech(espeak, speech_dir) -> Path:
-    """About 70 s of English speech: long enough to interrupt a job in the middle."""
+    """About 4.5 minutes of English speech: long enough to interrupt a job in the middle on any CPU. Windows are read
+    in groups of four (about two minutes of speech), progress is reported as each is done, and a fast CPU reads
+    70 s faster than this test looks (a job killed "mid-way" had finished)."""
     path = speech_dir / "long.wav"
     if not path.exists():
-        espeak(" ".join([ENGLISH_TEXT] * 3), path, speed=130)
+        espeak(" ".join([ENGLISH_TEXT] * 12), path, speed=130)
     return path
 
 
