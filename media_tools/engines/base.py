@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from media_tools.audio import iter_audio_blocks, probe_duration
-from media_tools.guards import LOW_CONFIDENCE, guard_segments, mean_confidence, uncovered
+from media_tools.guards import LOW_CONFIDENCE, MIN_GAP_SECONDS, guard_segments, mean_confidence, uncovered
 from media_tools.weights import model_checksum
 
 SAMPLE_RATE = 16000
@@ -54,8 +54,10 @@ CHUNK_LANGUAGE_MIN_SECONDS = 1.0
 CHUNK_LANGUAGE_SURE = 0.6
 #: A chunk whose words were decoded with a mean probability below this is asked for its own language.
 CHUNK_SUSPECT_PROBABILITY = 0.6
-#: Uncovered speech at least this long is decoded once more on its own before it is shown as a gap.
-RETRY_GAP_SECONDS = 2.0
+#: Uncovered speech at least this long is decoded once more on its own before it is shown as a gap: every gap the
+#: editor shows (``MIN_GAP_SECONDS``). With 2 s, a window's short last chunk the first reading never reached ("ten of
+#: clubs", 1.6 s, in bench/quality.py) became a gap at once; read on its own it was there.
+RETRY_GAP_SECONDS = MIN_GAP_SECONDS
 #: Each window's audio ends with up to this much of the recording after its last chunk (the pause the VAD ended the
 #: chunk on). Cut off right after speech, followed by the digital silence Whisper pads its 30 s with, a sentence's
 #: last words were read as a segment's end and then as silence ("... more respectable than [he was]" in

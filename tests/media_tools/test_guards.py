@@ -423,6 +423,39 @@ def test_a_last_word_read_in_the_pause_after_a_window_keeps_its_time(two_sentenc
     assert result.speech_seconds == pytest.approx(windows[0].speech_seconds, abs=0.001)
 
 
+class _ShortSightedReader(_ReaderEngine):
+    """Reads every stretch of sound but a window's last, which it reads only when given it on its own (Whisper's first
+    reading closing a window before a short last phrase)."""
+
+    def _transcribe_window(self, audio, language, prompt=None):
+        self.calls.append(len(audio) / SAMPLE_RATE)
+        stretches = _sounding(audio)[: -1 if len(self.calls) == 1 else None]
+        segments = [
+            Segment(a + 0.15, b - 0.15, "words", language, 0.9, words=[Word(a + 0.15, b - 0.15, " words", 0.9)])
+            for a, b in stretches
+        ]
+        return WindowResult(language, 1.0, segments)
+
+
+def test_a_short_last_phrase_the_first_reading_missed_is_read_again_not_left_a_gap(espeak, speech_dir) -> None:
+    """Every stretch the editor would show as "not transcribed" is read once more on its own first, a short one too
+    (a 1.6 s "ten of clubs" was left a gap while only 2 s and longer were read again)."""
+    first = decode_to_array(espeak("My grandmother grew up in a small village near the river.", speech_dir / "g1.wav"))
+    short = decode_to_array(espeak("Ten of clubs.", speech_dir / "ten.wav"))
+    silence = np.zeros(SAMPLE_RATE // 2, dtype=np.float32)
+    audio = np.concatenate([silence, first, np.zeros(SAMPLE_RATE, dtype=np.float32), short, silence, silence])
+    sound = _sounding(audio, join=0.6)
+    assert len(sound) == 2, sound
+    start, end = [w for w in iter_speech_windows([audio]) if w.chunks][0].chunks[-1]
+    assert guards.MIN_GAP_SECONDS <= (end - start) / SAMPLE_RATE < 2.0, "a short phrase's chunk, yet a gap if unread"
+    engine = _ShortSightedReader()
+    result = engine.transcribe(audio, language="en")
+    assert len(engine.calls) == 2, "the unread phrase was read once more on its own"
+    assert not [s for s in result.segments if s.kind == "gap"], result.segments
+    last = result.segments[-1]
+    assert last.kind == "speech" and last.text and sound[1][0] <= last.start < last.end <= sound[1][1]
+
+
 class _EchoingReader(_ReaderEngine):
     """Reads every window as one sentence, and after the first window also writes the first window's sentence
     again, squeezed into the last 0.3 s and unsure: Whisper copying its context across a window's edge."""
