@@ -227,17 +227,6 @@ class Seg:
 WORD_PAUSE_SECONDS = 0.4
 
 
-def _covered(start: float, end: float, spans: list[tuple[float, float]]) -> float:
-    """Seconds of ``start``-``end`` inside the union of ``spans``."""
-    total, cursor = 0.0, start
-    for b, e in sorted(spans):
-        b, e = max(b, cursor), min(e, end)
-        if e > b:
-            total += e - b
-            cursor = e
-    return total
-
-
 def score(built: Built, segments: list[Seg]) -> dict[str, float]:
     spoken = [s for s in segments if s.text.strip()]
     hypothesis = normalise(" ".join(s.text for s in spoken), built.language)
@@ -249,7 +238,8 @@ def score(built: Built, segments: list[Seg]) -> dict[str, float]:
     in_pauses = sum(1 for s in spoken if not any(s.start < e and s.end > b for b, e in built.speech))
     dropped = gaps = 0.0
     for b, e in built.speech:
-        covered = _covered(b, e, [(s.start - WORD_PAUSE_SECONDS, s.end + WORD_PAUSE_SECONDS) for s in spoken])
+        widened = [(s.start - WORD_PAUSE_SECONDS, s.end + WORD_PAUSE_SECONDS) for s in spoken]
+        covered = (e - b) - sum(h_e - h_b for h_b, h_e in guards.uncovered([(b, e)], widened, min_seconds=0.0))
         if covered < 0.5 * (e - b):
             dropped += e - b
             gap = sum(max(0.0, min(e, s.end) - max(b, s.start)) for s in segments if s.kind == "gap")
